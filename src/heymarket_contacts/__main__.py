@@ -1,0 +1,3 @@
+from heymarket_contacts.cli import main
+
+main()

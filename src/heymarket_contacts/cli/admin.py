@@ -1,0 +1,136 @@
+"""Admin commands: ``migrate``, ``team``, ``secret``. They act on the database directly."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from .options import database_option, json_option, server_extra_missing
+
+if TYPE_CHECKING:
+    from ..server.service.admin import AdminService
+
+
+@contextmanager
+def admin_service(database: str | None) -> Iterator[AdminService]:
+    """The admin service on a migrated database; server errors become one-line CLI errors."""
+    try:
+        from ..server.clock import system_clock
+        from ..server.errors import ApiError
+        from ..server.secret_box import MasterKeyError, SecretBox, load_master_key
+        from ..server.service.admin import AdminService
+        from ..server.settings import SettingsError, load_settings
+        from ..server.store import StoreError, open_store
+    except ImportError as error:
+        raise server_extra_missing(error) from error
+    try:
+        settings = load_settings(os.environ, database=database)
+        store = open_store(settings.database)
+    except (SettingsError, StoreError) as error:
+        raise click.ClickException(str(error)) from error
+    try:
+        store.migrate()
+        box = SecretBox(load_master_key(settings.master_key, settings.database))
+        yield AdminService(store, box, system_clock)
+    except (ApiError, MasterKeyError, StoreError) as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        store.close()
+
+
+def echo(value: dict[str, Any], as_json: bool, text: str) -> None:
+    click.echo(json.dumps(value) if as_json else text)
+
+
+@click.command()
+@database_option
+def migrate(database: str | None) -> None:
+    """Apply the database migrations that have not run yet."""
+    try:
+        from ..server.settings import SettingsError, load_settings
+        from ..server.store import StoreError, open_store
+    except ImportError as error:
+        raise server_extra_missing(error) from error
+    try:
+        store = open_store(load_settings(os.environ, database=database).database)
+        try:
+            applied = store.migrate()
+        finally:
+            store.close()
+    except (SettingsError, StoreError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"applied migrations {applied}" if applied else "the schema is up to date")
+
+
+@click.group()
+def team() -> None:
+    """Teams."""
+
+
+@team.command("create")
+@click.option("--name", required=True, help="The team's name.")
+@database_option
+@json_option
+def team_create(name: str, database: str | None, as_json: bool) -> None:
+    """Create a team (with its owner user)."""
+    with admin_service(database) as admin:
+        made = admin.create_team(name)
+    echo({"id": made.id, "name": made.name}, as_json, f"created team {made.id} {made.name!r}")
+
+
+@click.group()
+def secret() -> None:
+    """API secrets (at most two active per team)."""
+
+
+team_option = click.option("--team", "team_id", type=int, help="The team (default: the only one).")
+
+
+@secret.command("create")
+@team_option
+@database_option
+@json_option
+def secret_create(team_id: int | None, database: str | None, as_json: bool) -> None:
+    """Create an API secret and print its key, this once."""
+    with admin_service(database) as admin:
+        made = admin.create_secret(team_id or admin.default_team_id())
+    value = {"secret_id": made.secret_id, "secret_key": made.secret_key, "team_id": made.team_id}
+    text = (
+        f"Secret ID:  {made.secret_id}\nSecret Key: {made.secret_key}\nTeam:       {made.team_id}"
+        "\nThe key is shown only now: store it safely."
+    )
+    echo(value, as_json, text)
+
+
+@secret.command("list")
+@team_option
+@database_option
+@json_option
+def secret_list(team_id: int | None, database: str | None, as_json: bool) -> None:
+    """List a team's secrets (never their keys)."""
+    with admin_service(database) as admin:
+        team = team_id or admin.default_team_id()
+        rows = [
+            {"secret_id": s.secret_id, "team_id": s.team_id, "active": s.active}
+            for s in admin.list_secrets(team)
+        ]
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    for row in rows:
+        click.echo(f"{row['secret_id']}  {'active' if row['active'] else 'revoked'}")
+
+
+@secret.command("revoke")
+@click.argument("secret_id")
+@database_option
+def secret_revoke(secret_id: str, database: str | None) -> None:
+    """Revoke a secret; requests signed with it fail from the next one on."""
+    with admin_service(database) as admin:
+        admin.revoke_secret(secret_id)
+    click.echo(f"revoked {secret_id}")

@@ -1,0 +1,40 @@
+"""``heymarket-contacts token`` and ``master-key``: credentials from the shell."""
+
+from __future__ import annotations
+
+import click
+
+from ..tokens import mint_token
+from .options import server_extra_missing
+
+
+@click.command()
+@click.option(
+    "--secret-id", envvar="HEYMARKET_SECRET_ID", metavar="ID", help="[env: HEYMARKET_SECRET_ID]"
+)
+@click.option(
+    "--secret-key",
+    envvar="HEYMARKET_SECRET_KEY",
+    metavar="KEY",
+    help="[env: HEYMARKET_SECRET_KEY]",
+)
+def token(secret_id: str | None, secret_key: str | None) -> None:
+    """Print a fresh JWT for an API secret (valid five minutes).
+
+    curl -H "Authorization: Bearer $(heymarket-contacts token)" http://127.0.0.1:8080/v1/team
+    """
+    if not secret_id or not secret_key:
+        raise click.UsageError(
+            "give --secret-id and --secret-key, or set HEYMARKET_SECRET_ID and HEYMARKET_SECRET_KEY"
+        )
+    click.echo(mint_token(secret_id, secret_key))
+
+
+@click.command("master-key")
+def master_key() -> None:
+    """Print a new random master key for HEYMARKET_MASTER_KEY."""
+    try:
+        from ..server.secret_box import new_master_key
+    except ImportError as error:
+        raise server_extra_missing(error) from error
+    click.echo(new_master_key())

@@ -1,0 +1,1 @@
+"""The server: a faithful, self-hostable implementation of the Heymarket Contacts API."""

@@ -1,0 +1,75 @@
+"""The composition root: :func:`create_app` builds the whole server from its settings."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+
+from .api import Api
+from .auth import Authenticator
+from .clock import Clock, system_clock
+from .errors import ApiError
+from .http import (
+    RequestIdMiddleware,
+    api_error_handler,
+    http_error_handler,
+    server_error_handler,
+)
+from .routes import contacts, team
+from .secret_box import SecretBox, load_master_key
+from .service.contacts import ContactService
+from .service.team import TeamService
+from .settings import Settings, load_settings
+from .store import Store, open_store
+
+
+def create_app(
+    settings: Settings, *, store: Store | None = None, clock: Clock = system_clock
+) -> Starlette:
+    """The ASGI app for ``settings``; it opens the store unless one is given, and closes it."""
+    box = SecretBox(load_master_key(settings.master_key, settings.database))
+    store = store or open_store(settings.database)
+    api = Api(
+        settings=settings,
+        store=store,
+        authenticator=Authenticator(store, box, leeway=settings.clock_skew),
+        contacts=ContactService(store, clock),
+        team=TeamService(store),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = Starlette(
+        routes=[*contacts.ROUTES, *team.ROUTES],
+        middleware=[Middleware(RequestIdMiddleware)],
+        exception_handlers={
+            ApiError: api_error_handler,
+            HTTPException: http_error_handler,
+            Exception: server_error_handler,
+        },
+        lifespan=lifespan,
+    )
+    app.state.api = api
+    return app
+
+
+def app_from_environment() -> Starlette:
+    """The entry point of a server worker process: settings from ``HEYMARKET_*`` variables."""
+    settings = load_settings(os.environ)
+    configure_logging(settings.log_level)
+    return create_app(settings)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )

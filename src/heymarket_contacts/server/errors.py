@@ -1,0 +1,72 @@
+"""The server's error tree: each error carries the status and code of contract section 3.
+
+The service raises these; one handler in :mod:`.app` renders them into the error body.
+"""
+
+from __future__ import annotations
+
+
+class ApiError(Exception):
+    status = 500
+    code = "server_error"
+
+    def __init__(
+        self, message: str, *, field: str | None = None, existing_id: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.existing_id = existing_id
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {}
+
+
+class BadData(ApiError):
+    status = 400
+    code = "bad_data"
+
+
+class Unauthorized(ApiError):
+    status = 401
+    code = "unauthorized"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+
+
+class Denied(ApiError):
+    status = 403
+    code = "denied"
+
+
+class NotFound(ApiError):
+    status = 404
+    code = "not_found"
+
+
+class MethodNotAllowed(ApiError):
+    status = 405
+    code = "method_not_allowed"
+
+
+class Conflict(ApiError):
+    status = 409
+    code = "conflict"
+
+
+class PreconditionFailed(ApiError):
+    status = 412
+    code = "precondition_failed"
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+    code = "payload_too_large"
+
+
+class ServerError(ApiError):
+    status = 500
+    code = "server_error"

@@ -1,0 +1,154 @@
+"""Operator actions: teams, users, inboxes and API secrets (the CLI's admin commands)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from ..clock import Clock
+from ..errors import BadData, Denied, NotFound
+from ..secret_box import SecretBox
+from ..store import Store, Transaction
+from ..store.records import InboxRecord, SecretRecord, TeamRecord, UserRecord
+
+MAX_ACTIVE_SECRETS = 2
+ROLE_OWNER, ROLE_ADMIN, ROLE_MEMBER = 1, 2, 3
+ROLE_NAMES = {ROLE_OWNER: "owner", ROLE_ADMIN: "admin", ROLE_MEMBER: "member"}
+NAME_MAX = 255
+
+
+@dataclass(frozen=True, slots=True)
+class NewSecret:
+    """A secret just made: the only moment its key is known outside the database."""
+
+    secret_id: str
+    secret_key: str
+    team_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Bootstrap:
+    team: TeamRecord
+    owner: UserRecord
+    inbox: InboxRecord
+    secret: NewSecret
+
+
+class AdminService:
+    def __init__(self, store: Store, box: SecretBox, clock: Clock) -> None:
+        self._store = store
+        self._box = box
+        self._clock = clock
+
+    def create_team(self, name: str) -> TeamRecord:
+        """A team with its owner, the user its API secrets act as."""
+        with self._store.write() as tx:
+            return _create_team(tx, _name(name, "name"), self._clock())[0]
+
+    def create_user(
+        self, team_id: int, *, first_name: str, last_name: str = "", email: str = "",
+        phone: str = "", role_id: int = ROLE_MEMBER,
+    ) -> UserRecord:  # fmt: skip
+        if role_id not in ROLE_NAMES:
+            raise BadData(f"role_id must be one of {sorted(ROLE_NAMES)}", field="role_id")
+        with self._store.write() as tx:
+            _require_team(tx, team_id)
+            return tx.create_user(
+                team_id, first_name=_name(first_name, "name"), last_name=last_name, email=email,
+                phone=phone, role_id=role_id, now_us=self._clock(),
+            )  # fmt: skip
+
+    def create_inbox(self, team_id: int, *, name: str, phone: str = "") -> InboxRecord:
+        with self._store.write() as tx:
+            _require_team(tx, team_id)
+            return tx.create_inbox(team_id, _name(name, "name"), phone, self._clock())
+
+    def create_secret(self, team_id: int) -> NewSecret:
+        """A new secret for the team's owner; refused when two are active already."""
+        with self._store.write() as tx:
+            _require_team(tx, team_id)
+            active = [s for s in tx.list_secrets(team_id) if s.active]
+            if len(active) >= MAX_ACTIVE_SECRETS:
+                raise Denied(
+                    f"team {team_id} has {len(active)} active secrets, the most allowed;"
+                    " revoke one first"
+                )
+            owner = _team_owner(tx, team_id)
+            return self._insert_secret(tx, team_id, owner.id)
+
+    def _insert_secret(self, tx: Transaction, team_id: int, user_id: int) -> NewSecret:
+        secret_id = secrets.token_hex(12)
+        secret_key = secrets.token_urlsafe(32)  # 256 bits of randomness
+        nonce, ciphertext = self._box.seal(
+            secret_id=secret_id, team_id=team_id, user_id=user_id, secret_key=secret_key
+        )
+        tx.insert_secret(
+            SecretRecord(secret_id, team_id, user_id, nonce, ciphertext, self._clock(), None)
+        )
+        return NewSecret(secret_id=secret_id, secret_key=secret_key, team_id=team_id)
+
+    def list_secrets(self, team_id: int) -> list[SecretRecord]:
+        with self._store.read() as tx:
+            _require_team(tx, team_id)
+            return tx.list_secrets(team_id)
+
+    def revoke_secret(self, secret_id: str) -> SecretRecord:
+        with self._store.write() as tx:
+            secret = tx.get_secret(secret_id)
+            if secret is None:
+                raise NotFound(f"no secret {secret_id}")
+            if not tx.revoke_secret(secret_id, self._clock()):
+                raise BadData(f"secret {secret_id} is already revoked")
+            return secret
+
+    def default_team_id(self) -> int:
+        """The team admin commands act on when none is named: the only team there is."""
+        with self._store.read() as tx:
+            count = tx.count_teams()
+            if count != 1:
+                raise BadData(
+                    "no team yet" if count == 0 else f"{count} teams exist: name one with --team"
+                )
+            team = tx.get_team(1)
+        if team is None:
+            raise BadData("the only team is not team 1: name it with --team")
+        return team.id
+
+    def bootstrap_if_empty(self) -> Bootstrap | None:
+        """On a database with no team: a default team, its owner, an inbox and one secret."""
+        with self._store.write() as tx:
+            if tx.count_teams():
+                return None
+            now = self._clock()
+            team, owner = _create_team(tx, "Default team", now)
+            inbox = tx.create_inbox(team.id, "Main inbox", "", now)
+            secret = self._insert_secret(tx, team.id, owner.id)
+        return Bootstrap(team=team, owner=owner, inbox=inbox, secret=secret)
+
+
+def _name(value: str, field: str) -> str:
+    text = value.strip()
+    if not text or len(text) > NAME_MAX:
+        raise BadData(f"{field} must be 1 to {NAME_MAX} characters", field=field)
+    return text
+
+
+def _require_team(tx: Transaction, team_id: int) -> None:
+    if not tx.lock_team(team_id):
+        raise NotFound(f"no team {team_id}")
+
+
+def _create_team(tx: Transaction, name: str, now: int) -> tuple[TeamRecord, UserRecord]:
+    team = tx.create_team(name, now)
+    owner = tx.create_user(
+        team.id, first_name="Owner", last_name="", email="", phone="", role_id=ROLE_OWNER,
+        now_us=now,
+    )  # fmt: skip
+    return team, owner
+
+
+def _team_owner(tx: Transaction, team_id: int) -> UserRecord:
+    owners = [user for user in tx.list_users(team_id) if user.role_id == ROLE_OWNER]
+    if not owners:
+        raise BadData(f"team {team_id} has no owner to hold the secret")
+    return owners[0]

@@ -1,0 +1,128 @@
+"""Contact operations, named after the API's: the rules between the edge and the store."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from msgspec import UNSET
+
+from ...models import ContactRef, ContactWrite
+from ..clock import Clock
+from ..errors import BadData, Conflict, NotFound
+from ..principal import Principal
+from ..store import Store, Transaction, UniqueViolation
+from ..store.records import ContactFields, ContactRecord
+from .contact_rules import apply_write, custom_field_ids, tag_ids
+
+MAX_ID = 2**63 - 1
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+class ContactService:
+    def __init__(self, store: Store, clock: Clock, make_uuid: Callable[[], str] = new_uuid) -> None:
+        self._store = store
+        self._clock = clock
+        self._make_uuid = make_uuid
+
+    def create_contact(self, principal: Principal, write: ContactWrite) -> ContactRef:
+        if write.phone is UNSET:
+            raise BadData("phone is required", field="phone")
+        fields = apply_write(ContactFields(), write, overwrite=True)
+        contact_uuid = self._make_uuid()
+        team_id = principal.team_id
+        with _conflicts_as_409(), self._store.write() as tx:
+            stamp = tx.advance_team_clock(team_id, self._clock())
+            _check_references(tx, team_id, fields, write)
+            _check_phone_free(tx, team_id, fields.phone, contact_id=None)
+            contact_id = tx.insert_contact(
+                team_id, uuid=contact_uuid, creator_id=principal.user_id, fields=fields,
+                tag_ids=tag_ids(write) or [], stamp_us=stamp,
+            )  # fmt: skip
+        return ContactRef(id=contact_id, rev=1, uuid=contact_uuid)
+
+    def get_contact(self, principal: Principal, contact_id: int) -> ContactRecord:
+        with self._store.read() as tx:
+            return _existing(tx, principal.team_id, contact_id)
+
+    def update_contact(
+        self, principal: Principal, contact_id: int, write: ContactWrite, *, overwrite: bool
+    ) -> ContactRef:
+        if write.phone is UNSET:
+            raise BadData("phone is required", field="phone")
+        team_id = principal.team_id
+        with _conflicts_as_409(), self._store.write() as tx:
+            stamp = tx.advance_team_clock(team_id, self._clock())
+            current = _existing(tx, team_id, contact_id)
+            fields = apply_write(current.fields, write, overwrite=overwrite)
+            _check_references(tx, team_id, fields, write)
+            _check_phone_free(tx, team_id, fields.phone, contact_id=contact_id)
+            rev = tx.update_contact(
+                team_id, contact_id, fields=fields, tag_ids=tag_ids(write), op="update",
+                stamp_us=stamp,
+            )  # fmt: skip
+        return ContactRef(id=contact_id, rev=rev, uuid=current.uuid)
+
+    def delete_contact(self, principal: Principal, contact_id: int) -> None:
+        with self._store.write() as tx:
+            if not _in_range(contact_id) or not tx.delete_contact(principal.team_id, contact_id):
+                raise NotFound(f"no contact {contact_id}")
+
+
+def _in_range(contact_id: int) -> bool:
+    return 0 < contact_id <= MAX_ID
+
+
+def _existing(tx: Transaction, team_id: int, contact_id: int) -> ContactRecord:
+    contact = tx.get_contact(team_id, contact_id) if _in_range(contact_id) else None
+    if contact is None:
+        raise NotFound(f"no contact {contact_id}")
+    return contact
+
+
+def _check_phone_free(tx: Transaction, team_id: int, phone: str, contact_id: int | None) -> None:
+    existing = tx.contact_id_by_phone(team_id, phone) if phone else None
+    if existing is not None and existing != contact_id:
+        raise Conflict(
+            f"a contact with phone {phone} exists already", field="phone", existing_id=existing
+        )
+
+
+def _inbox_exists(tx: Transaction, team_id: int, inbox_id: int) -> bool:
+    return _in_range(inbox_id) and tx.get_inbox(team_id, inbox_id) is not None
+
+
+def _check_references(
+    tx: Transaction, team_id: int, fields: ContactFields, write: ContactWrite
+) -> None:
+    """Every id the body names belongs to the caller's team."""
+    inbox_id = fields.inbox_id
+    if write.inbox_id is not UNSET and inbox_id != 0 and not _inbox_exists(tx, team_id, inbox_id):
+        raise BadData(f"inbox {fields.inbox_id} is not an inbox of this team", field="inbox_id")
+    if write.assignee_id is not UNSET and fields.assigned_user_id != 0:
+        user_id = fields.assigned_user_id
+        if not _in_range(user_id) or tx.get_user(team_id, user_id) is None:
+            raise BadData(f"user {user_id} is not a user of this team", field="assignee_id")
+    wanted_tags = tag_ids(write) or []
+    unknown_tags = set(wanted_tags) - tx.known_tag_ids(team_id, filter(_in_range, wanted_tags))
+    if unknown_tags:
+        raise BadData(f"tag {min(unknown_tags)} is not a tag of this team", field="tags")
+    if write.custom is not UNSET:
+        keys = custom_field_ids(write.custom)
+        known = tx.known_field_ids(team_id, filter(_in_range, keys.values()))
+        for key, field_id in keys.items():
+            if field_id not in known:
+                raise BadData(f"custom field {key} does not exist", field=f"custom.{key}")
+
+
+@contextmanager
+def _conflicts_as_409() -> Iterator[None]:
+    """Turn a unique-index violation the checks could not foresee into a 409."""
+    try:
+        yield
+    except UniqueViolation as error:
+        raise Conflict("the contact clashes with an existing one", field="phone") from error

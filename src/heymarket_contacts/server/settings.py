@@ -1,0 +1,105 @@
+"""The server's settings, read once from ``HEYMARKET_*`` variables and command-line flags.
+
+Flags win over the environment. A bad value is a :class:`SettingsError` naming the variable or
+flag it came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .store.location import DEFAULT_DATABASE, DatabaseLocation, parse_database_url
+
+BODY_LIMIT_BYTES = 1024 * 1024
+
+#: Each setting: its environment variable and its command-line flag.
+ENVIRONMENT = {
+    "database": ("HEYMARKET_DATABASE_URL", "--database"),
+    "host": ("HEYMARKET_HOST", "--host"),
+    "port": ("HEYMARKET_PORT", "--port"),
+    "workers": ("HEYMARKET_WORKERS", "--workers"),
+    "clock_skew": ("HEYMARKET_CLOCK_SKEW", "--clock-skew"),
+    "master_key": ("HEYMARKET_MASTER_KEY", None),
+    "log_level": ("HEYMARKET_LOG_LEVEL", "--log-level"),
+}
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+class SettingsError(ValueError):
+    """A setting has a value the server cannot use; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database: DatabaseLocation
+    host: str = "127.0.0.1"
+    port: int = 8080
+    workers: int = 1
+    clock_skew: int = 60
+    master_key: str | None = None
+    log_level: str = "info"
+    body_limit: int = BODY_LIMIT_BYTES
+
+    def environment(self) -> dict[str, str]:
+        """These settings as ``HEYMARKET_*`` variables, for worker processes to read back."""
+        values = {
+            "database": self.database.url if self.database.kind == "postgresql" else
+            str(self.database.path),
+            "host": self.host, "port": str(self.port), "workers": str(self.workers),
+            "clock_skew": str(self.clock_skew), "master_key": self.master_key,
+            "log_level": self.log_level,
+        }  # fmt: skip
+        return {ENVIRONMENT[name][0]: value for name, value in values.items() if value is not None}
+
+
+def load_settings(environ: Mapping[str, str], **flags: Any) -> Settings:
+    """Settings from ``environ`` overridden by the flags that are not ``None``."""
+    raw = {name: environ.get(variable) for name, (variable, _) in ENVIRONMENT.items()}
+    raw.update({name: value for name, value in flags.items() if value is not None})
+    given = {name: value for name, value in raw.items() if value not in (None, "")}
+    return Settings(
+        database=_parse(given, "database", parse_database_url, DEFAULT_DATABASE),
+        host=str(given.get("host", "127.0.0.1")),
+        port=_parse(given, "port", _integer_between(0, 65535), 8080),
+        workers=_parse(given, "workers", _integer_between(1, 64), 1),
+        clock_skew=_parse(given, "clock_skew", _integer_between(0, 3600), 60),
+        master_key=given.get("master_key"),
+        log_level=_parse(given, "log_level", _one_of(LOG_LEVELS), "info"),
+    )
+
+
+def _parse(given: Mapping[str, Any], name: str, parser: Any, default: Any) -> Any:
+    if name not in given:
+        return default if not isinstance(default, str) else parser(default)
+    try:
+        return parser(given[name])
+    except ValueError as error:
+        variable, flag = ENVIRONMENT[name]
+        source = f"{flag} / {variable}" if flag else variable
+        raise SettingsError(f"{source}: {error}") from None
+
+
+def _integer_between(low: int, high: int) -> Any:
+    def parse(value: Any) -> int:
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not a whole number") from None
+        if not low <= number <= high:
+            raise ValueError(f"{number} is not between {low} and {high}")
+        return number
+
+    return parse
+
+
+def _one_of(choices: tuple[str, ...]) -> Any:
+    def parse(value: Any) -> str:
+        text = str(value).strip().lower()
+        if text not in choices:
+            raise ValueError(f"{value!r} is not one of {', '.join(choices)}")
+        return text
+
+    return parse

@@ -1,0 +1,88 @@
+"""The store contract: what the service may ask of a database, whatever the database.
+
+A :class:`Store` hands out :class:`Transaction` objects. Writes run one team at a time: a write
+transaction that stamps a team's clock (``advance_team_clock``) holds that team until it ends,
+so ``updated`` stamps are handed out in commit order and a date cursor never skips a write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+from .records import (
+    ContactFields,
+    ContactRecord,
+    InboxRecord,
+    SecretRecord,
+    TeamRecord,
+    UserRecord,
+)
+
+
+class StoreError(Exception):
+    """Base of the store's own errors."""
+
+
+class UniqueViolation(StoreError):
+    """A write hit a unique constraint; ``constraint`` names which."""
+
+    def __init__(self, constraint: str) -> None:
+        super().__init__(f"unique constraint {constraint} violated")
+        self.constraint = constraint
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be opened or reached."""
+
+
+class Transaction(Protocol):
+    # teams, users, inboxes
+    def create_team(self, name: str, now_us: int) -> TeamRecord: ...
+    def get_team(self, team_id: int) -> TeamRecord | None: ...
+    def lock_team(self, team_id: int) -> bool: ...
+    def count_teams(self) -> int: ...
+    def advance_team_clock(self, team_id: int, now_us: int) -> int: ...
+    def count_contacts(self, team_id: int) -> int: ...
+    def create_user(
+        self, team_id: int, *, first_name: str, last_name: str, email: str, phone: str,
+        role_id: int, now_us: int,
+    ) -> UserRecord: ...  # fmt: skip
+    def get_user(self, team_id: int, user_id: int) -> UserRecord | None: ...
+    def list_users(self, team_id: int) -> list[UserRecord]: ...
+    def create_inbox(self, team_id: int, name: str, phone: str, now_us: int) -> InboxRecord: ...
+    def get_inbox(self, team_id: int, inbox_id: int) -> InboxRecord | None: ...
+
+    # API secrets
+    def insert_secret(self, secret: SecretRecord) -> None: ...
+    def get_secret(self, secret_id: str) -> SecretRecord | None: ...
+    def list_secrets(self, team_id: int) -> list[SecretRecord]: ...
+    def revoke_secret(self, secret_id: str, now_us: int) -> bool: ...
+
+    # contacts
+    def insert_contact(
+        self, team_id: int, *, uuid: str, creator_id: int, fields: ContactFields,
+        tag_ids: list[int], stamp_us: int,
+    ) -> int: ...  # fmt: skip
+    def update_contact(
+        self, team_id: int, contact_id: int, *, fields: ContactFields,
+        tag_ids: list[int] | None, op: str, stamp_us: int,
+    ) -> int: ...  # fmt: skip
+    def get_contact(self, team_id: int, contact_id: int) -> ContactRecord | None: ...
+    def contact_id_by_phone(self, team_id: int, phone: str) -> int | None: ...
+    def delete_contact(self, team_id: int, contact_id: int) -> bool: ...
+    def known_tag_ids(self, team_id: int, tag_ids: Iterable[int]) -> set[int]: ...
+    def known_field_ids(self, team_id: int, field_ids: Iterable[int]) -> set[int]: ...
+
+
+class Store(Protocol):
+    #: Reads are short enough (an embedded database) to run on the event loop itself.
+    inline_reads: bool
+    #: Where the data lives, for messages; never includes a password.
+    description: str
+
+    def migrate(self) -> list[int]: ...
+    def read(self) -> AbstractContextManager[Transaction]: ...
+    def write(self) -> AbstractContextManager[Transaction]: ...
+    def close(self) -> None: ...

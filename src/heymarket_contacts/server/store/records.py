@@ -1,0 +1,106 @@
+"""The rows the store reads and writes, as the service sees them.
+
+Timestamps are integer microseconds since the Unix epoch: exact, comparable in SQL, and turned
+into RFC 3339 text only at the edge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class TeamRecord:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    id: int
+    team_id: int
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    role_id: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRecord:
+    id: int
+    team_id: int
+    name: str
+    phone: str
+
+
+@dataclass(frozen=True, slots=True)
+class SecretRecord:
+    """An API secret; the key is stored only as AES-GCM ciphertext."""
+
+    secret_id: str
+    team_id: int
+    user_id: int
+    nonce: bytes
+    key_ciphertext: bytes
+    created_us: int
+    revoked_us: int | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_us is None
+
+
+@dataclass(frozen=True, slots=True)
+class TagRecord:
+    id: int
+    tag: str
+    color: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRecord:
+    id: str
+    user_id: int
+    name: str
+    text: str
+    created_us: int
+
+
+@dataclass(slots=True)
+class ContactFields:
+    """The writable state of a contact: what a create sets and an update replaces."""
+
+    phone: str = ""
+    first: str = ""
+    last: str = ""
+    display_name: str = ""
+    email: str = ""
+    avatar: str = ""
+    external_id: str = ""
+    external_ref: str = ""
+    inbox_id: int = 0
+    assigned_user_id: int = 0
+    custom: dict[str, str] = field(default_factory=dict)
+    is_opted_out: bool = False
+    is_blocked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRecord:
+    id: int
+    uuid: str
+    team_id: int
+    creator_id: int
+    parent_id: int
+    fields: ContactFields
+    tags: list[TagRecord]
+    notes: list[NoteRecord]
+    op: str
+    rev: int
+    created_us: int
+    updated_us: int

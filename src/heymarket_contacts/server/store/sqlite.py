@@ -1,0 +1,141 @@
+"""The store on an embedded SQLite file.
+
+Every thread gets its own connection (WAL, ``synchronous=FULL``, a busy timeout, foreign keys
+on). Writes run inside ``BEGIN IMMEDIATE``, so SQLite itself serialises writers, across threads
+and processes alike; reads need no transaction (each is one statement).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .base import StoreUnavailable, Transaction, UniqueViolation
+from .migrations import load_migrations
+from .sql import Dialect, SqlTransaction
+
+BUSY_TIMEOUT_MS = 10_000
+
+SQLITE_DIALECT = Dialect(
+    placeholder="?",
+    for_update="",
+    greatest="max",
+    tags_json=(
+        "(SELECT coalesce(json_group_array(json_array(t.id, t.tag, t.color)), '[]') FROM"
+        " (SELECT t.id, t.tag, t.color FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id"
+        " WHERE ct.contact_id = c.id ORDER BY ct.position) t)"
+    ),
+    notes_json=(
+        "(SELECT coalesce(json_group_array(json_array(n.id, n.user_id, n.name, n.text,"
+        " n.created_us)), '[]') FROM (SELECT * FROM notes n WHERE n.contact_id = c.id"
+        " ORDER BY n.created_us, n.id) n)"
+    ),
+)
+
+
+class SQLiteStore:
+    inline_reads = True
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.description = f"SQLite file {path}"
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+
+    def _connection(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._connect()
+            self._local.connection = connection
+            with self._lock:
+                self._connections.append(connection)
+        return connection
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            connection = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=0
+            )
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = FULL")
+            connection.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error as error:
+            raise StoreUnavailable(f"cannot open {self.description}: {error}") from error
+        return connection
+
+    @contextmanager
+    def read(self) -> Iterator[Transaction]:
+        yield SqlTransaction(self._connection().cursor(), SQLITE_DIALECT)
+
+    @contextmanager
+    def write(self) -> Iterator[Transaction]:
+        connection = self._connection()
+        cursor = connection.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            yield SqlTransaction(cursor, SQLITE_DIALECT)
+        except sqlite3.IntegrityError as error:
+            connection.rollback()
+            raise _unique_violation(error) from error
+        except BaseException:
+            connection.rollback()
+            raise
+        connection.commit()
+
+    def migrate(self) -> list[int]:
+        connection = self._connection()
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations"
+            " (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_us INTEGER NOT NULL)"
+        )
+        applied = []
+        for migration in load_migrations("sqlite"):
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                done = connection.execute(
+                    "SELECT 1 FROM schema_migrations WHERE version = ?", (migration.version,)
+                ).fetchone()
+                if not done:
+                    for statement in _statements(migration.sql):
+                        connection.execute(statement)
+                    connection.execute(
+                        "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                        (migration.version, migration.name, time.time_ns() // 1000),
+                    )
+                    applied.append(migration.version)
+            except BaseException:
+                connection.rollback()
+                raise
+            connection.commit()
+        return applied
+
+    def close(self) -> None:
+        with self._lock:
+            for connection in self._connections:
+                connection.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a migration into statements (they hold no semicolons inside literals)."""
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        if not line.lstrip().startswith("--"):
+            buffer += line
+        if sqlite3.complete_statement(buffer):
+            yield buffer.strip()
+            buffer = ""
+
+
+def _unique_violation(error: sqlite3.IntegrityError) -> Exception:
+    message = str(error)
+    if message.startswith("UNIQUE constraint failed:"):
+        return UniqueViolation(message.removeprefix("UNIQUE constraint failed:").strip())
+    return error

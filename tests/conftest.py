@@ -1,0 +1,145 @@
+"""Shared fixtures: both databases, a real server process per database, teams with secrets.
+
+Every test that takes ``backend`` (directly or through ``server``, ``store``, ``admin``,
+``team``...) runs once on SQLite and once on PostgreSQL. PostgreSQL tests make their own
+database and drop it afterwards; with no PostgreSQL server they skip, unless ``CI=true``, where
+they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from heymarket_contacts.server.clock import system_clock
+from heymarket_contacts.server.secret_box import SecretBox, load_master_key, new_master_key
+from heymarket_contacts.server.service.admin import AdminService
+from heymarket_contacts.server.store import Store, open_store, parse_database_url
+from support import (
+    POSTGRES_ADMIN_URL,
+    Canary,
+    HttpApi,
+    RunningServer,
+    TeamCredentials,
+    TeamFactory,
+    create_postgres_database,
+    drop_postgres_database,
+    postgres_unavailable_reason,
+)
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session")
+def canary() -> Canary:
+    """Every secret key and token the suite makes; none may show up in a log or error body."""
+    return Canary()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgres":
+        reason = postgres_unavailable_reason()
+        if reason:
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"CI=true needs PostgreSQL at {POSTGRES_ADMIN_URL}: {reason}")
+            pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {reason}")
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def master_key() -> str:
+    return new_master_key()
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh, migrated database for the session, on ``backend``."""
+    if backend == "sqlite":
+        yield str(tmp_path_factory.mktemp("sqlite") / "contacts.db")
+        return
+    name = f"hm_test_{uuid.uuid4().hex[:12]}"
+    url = create_postgres_database(name)
+    try:
+        yield url
+    finally:
+        drop_postgres_database(name)
+
+
+@pytest.fixture(scope="session")
+def server_environment(backend: str, master_key: str) -> dict[str, str]:
+    """What the server process gets: a master key for PostgreSQL; SQLite uses its key file."""
+    environment = {"HEYMARKET_LOG_LEVEL": "info"}
+    if backend == "postgres":
+        environment["HEYMARKET_MASTER_KEY"] = master_key
+    return environment
+
+
+@pytest.fixture(scope="session")
+def store(database_url: str) -> Iterator[Store]:
+    store = open_store(parse_database_url(database_url))
+    store.migrate()
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def admin(store: Store, database_url: str, server_environment: dict[str, str]) -> AdminService:
+    """The admin service in this process, on the server's database and master key."""
+    configured = server_environment.get("HEYMARKET_MASTER_KEY")
+    box = SecretBox(load_master_key(configured, parse_database_url(database_url)))
+    return AdminService(store, box, system_clock)
+
+
+@pytest.fixture(scope="session")
+def server(
+    database_url: str,
+    server_environment: dict[str, str],
+    store: Store,
+    canary: Canary,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[RunningServer]:
+    """``heymarket-contacts serve`` in a subprocess, on a real socket."""
+    log_path = Path(tmp_path_factory.mktemp("server")) / "server.log"
+    running = RunningServer.start(database_url, server_environment, log_path)
+    try:
+        yield running
+    finally:
+        running.stop()
+        canary.assert_absent_from(log_path.read_text(errors="replace"), where="the server log")
+
+
+@pytest.fixture
+def make_team(admin: AdminService, canary: Canary) -> TeamFactory:
+    """A factory: a new team with one API secret."""
+
+    def make(name: str = "Team") -> TeamCredentials:
+        team = admin.create_team(f"{name} {uuid.uuid4().hex[:6]}")
+        secret = admin.create_secret(team.id)
+        canary.add(secret.secret_key)
+        return TeamCredentials(team.id, secret.secret_id, secret.secret_key)
+
+    return make
+
+
+@pytest.fixture
+def team(make_team: TeamFactory) -> TeamCredentials:
+    return make_team()
+
+
+@pytest.fixture
+def api(server: RunningServer, team: TeamCredentials, canary: Canary) -> Iterator[HttpApi]:
+    """HTTP calls to the server as ``team``; every answer is checked against the canary."""
+    with HttpApi(server.base_url, team, canary) as client:
+        yield client
+
+
+@pytest.fixture
+def other_api(server: RunningServer, make_team: TeamFactory, canary: Canary) -> Iterator[HttpApi]:
+    """HTTP calls as a second, unrelated team."""
+    with HttpApi(server.base_url, make_team("Other"), canary) as client:
+        yield client
