@@ -21,7 +21,7 @@ from .http import (
     http_error_handler,
     server_error_handler,
 )
-from .routes import contacts, team
+from .routes import ROUTES
 from .secret_box import SecretBox, load_master_key
 from .service.contacts import ContactService
 from .service.team import TeamService
@@ -49,7 +49,7 @@ def create_app(
         store.close()
 
     app = Starlette(
-        routes=[*contacts.ROUTES, *team.ROUTES],
+        routes=ROUTES,
         middleware=[Middleware(RequestIdMiddleware)],
         exception_handlers={
             ApiError: api_error_handler,
