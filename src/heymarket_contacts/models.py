@@ -6,7 +6,7 @@ leave every field ``UNSET`` by default so that an update can tell "absent" from 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from msgspec import UNSET, Meta, Struct, UnsetType
 
@@ -29,7 +29,13 @@ CUSTOM_KEYS_MAX = 100
 TAGS_MAX = 5
 
 Name = Annotated[str, Meta(max_length=NAME_MAX)]
-CustomValue = Annotated[str, Meta(max_length=CUSTOM_VALUE_MAX)]
+#: Custom values are checked one by one by the server, so that an error can name the key.
+CUSTOM_WRITE = Meta(
+    max_length=CUSTOM_KEYS_MAX,
+    extra_json_schema={
+        "additionalProperties": {"type": ["string", "null"], "maxLength": CUSTOM_VALUE_MAX}
+    },
+)
 
 
 class Tag(Struct, kw_only=True):
@@ -100,9 +106,7 @@ class ContactWrite(Struct, kw_only=True, omit_defaults=True):
     display_name: Name | UnsetType = UNSET
     email: Name | UnsetType = UNSET
     avatar: Annotated[str, Meta(max_length=AVATAR_MAX)] | UnsetType = UNSET
-    custom: (
-        Annotated[dict[str, CustomValue | None], Meta(max_length=CUSTOM_KEYS_MAX)] | UnsetType
-    ) = UNSET
+    custom: Annotated[dict[str, Any], CUSTOM_WRITE] | UnsetType = UNSET
     assignee_id: int | UnsetType = UNSET
     tags: Annotated[list[TagRef], Meta(max_length=TAGS_MAX)] | UnsetType = UNSET
     is_opted_out: bool | UnsetType = UNSET

@@ -66,6 +66,11 @@ class PayloadTooLarge(ApiError):
     status = 413
     code = "payload_too_large"
 
+    @property
+    def headers(self) -> dict[str, str]:
+        # The unread rest of the body is still on the wire: the connection cannot be reused.
+        return {"Connection": "close"}
+
 
 class ServerError(ApiError):
     status = 500

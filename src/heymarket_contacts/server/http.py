@@ -133,12 +133,31 @@ def decode_body(body: bytes, model: type[T]) -> T:
     if not body.strip():
         raise BadData("the body must be a JSON object")
     try:
-        return msgspec.json.decode(body, type=model, strict=True)
+        value = msgspec.json.decode(body, type=model, strict=True)
     except msgspec.ValidationError as error:
         message, field = _split_path(str(error))
         raise BadData(message, field=field) from None
     except msgspec.DecodeError as error:
         raise BadData(f"the body is not valid JSON: {error}") from None
+    except UnicodeDecodeError:
+        raise BadData("the body is not valid UTF-8") from None
+    _reject_nul(msgspec.to_builtins(value), "")
+    return value
+
+
+def _reject_nul(value: Any, path: str) -> None:
+    """No text may hold U+0000: PostgreSQL cannot store it, so neither database takes it."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise BadData(f"{path or 'the body'} must not contain the NUL character", field=path)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            child = f"{path}.{key}" if path else str(key)
+            _reject_nul(key, child)
+            _reject_nul(item, child)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _reject_nul(item, f"{path}[{index}]")
 
 
 def _split_path(text: str) -> tuple[str, str | None]:

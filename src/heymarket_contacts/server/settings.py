@@ -57,12 +57,15 @@ class Settings:
 
 def load_settings(environ: Mapping[str, str], **flags: Any) -> Settings:
     """Settings from ``environ`` overridden by the flags that are not ``None``."""
-    raw = {name: environ.get(variable) for name, (variable, _) in ENVIRONMENT.items()}
-    raw.update({name: value for name, value in flags.items() if value is not None})
-    given = {name: value for name, value in raw.items() if value not in (None, "")}
+    given: dict[str, Any] = {
+        name: environ[variable]
+        for name, (variable, _) in ENVIRONMENT.items()
+        if environ.get(variable)  # an empty variable counts as unset
+    }
+    given.update({name: value for name, value in flags.items() if value is not None})
     return Settings(
         database=_parse(given, "database", parse_database_url, DEFAULT_DATABASE),
-        host=str(given.get("host", "127.0.0.1")),
+        host=_parse(given, "host", _non_empty, "127.0.0.1"),
         port=_parse(given, "port", _integer_between(0, 65535), 8080),
         workers=_parse(given, "workers", _integer_between(1, 64), 1),
         clock_skew=_parse(given, "clock_skew", _integer_between(0, 3600), 60),
@@ -80,6 +83,13 @@ def _parse(given: Mapping[str, Any], name: str, parser: Any, default: Any) -> An
         variable, flag = ENVIRONMENT[name]
         source = f"{flag} / {variable}" if flag else variable
         raise SettingsError(f"{source}: {error}") from None
+
+
+def _non_empty(value: Any) -> str:
+    text = str(value).strip()
+    if not text:
+        raise ValueError("must not be empty")
+    return text
 
 
 def _integer_between(low: int, high: int) -> Any:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Any
 
 from msgspec import UNSET
 
-from ...models import CUSTOM_KEYS_MAX, ContactWrite
+from ...models import CUSTOM_KEYS_MAX, CUSTOM_VALUE_MAX, ContactWrite
 from ..errors import BadData
 from ..store.records import ContactFields
 
@@ -57,13 +58,14 @@ def apply_write(current: ContactFields, write: ContactWrite, *, overwrite: bool)
     if write.assignee_id is not UNSET:
         fields.assigned_user_id = 0 if write.assignee_id in UNASSIGNED else write.assignee_id
     if write.custom is not UNSET:
+        custom_field_ids(write.custom)  # keys and values well formed before they merge
         fields.custom = _merge_custom(fields.custom, write.custom, overwrite=overwrite)
     fields.display_name = _display_name(fields, write)
     return fields
 
 
 def _merge_custom(
-    current: dict[str, str], sent: dict[str, str | None], *, overwrite: bool
+    current: dict[str, str], sent: dict[str, Any], *, overwrite: bool
 ) -> dict[str, str]:
     merged = {} if overwrite else dict(current)
     for key, value in sent.items():
@@ -84,12 +86,22 @@ def _display_name(fields: ContactFields, write: ContactWrite) -> str:
     return fields.display_name
 
 
-def custom_field_ids(custom: dict[str, str | None]) -> dict[str, int]:
-    """Each custom key with the field id it names; a key that is no id is a 400 naming it."""
+def custom_field_ids(custom: dict[str, Any]) -> dict[str, int]:
+    """Each custom key with the field id it names, after checking key and value.
+
+    A key must be a field id written plainly ("12", not "012"); a value a string of at most
+    1,024 characters, or null. Errors name the key: ``custom.12``.
+    """
     ids = {}
-    for key in custom:
-        if not (key.isascii() and key.isdigit()) or len(key) > 18:
-            raise BadData(f"custom key {key!r} is not a custom field id", field=f"custom.{key}")
+    for key, value in custom.items():
+        field = f"custom.{key}"
+        canonical = key.isascii() and key.isdigit() and key == str(int(key))
+        if not canonical or len(key) > 18:
+            raise BadData(f"custom key {key!r} is not a custom field id", field=field)
+        if value is not None and not isinstance(value, str):
+            raise BadData(f"{field} must be a string or null", field=field)
+        if value is not None and len(value) > CUSTOM_VALUE_MAX:
+            raise BadData(f"{field} is longer than {CUSTOM_VALUE_MAX} characters", field=field)
         ids[key] = int(key)
     return ids
 
