@@ -35,6 +35,29 @@ WORKER_FACTORY = "heymarket_contacts.server.app:app_from_environment"
     default=None,
     help="debug, info, warning or error.  [env: HEYMARKET_LOG_LEVEL; default: info]",
 )
+@click.option(
+    "--rate-limit",
+    default=None,
+    type=int,
+    metavar="N",
+    help="Requests per minute per team; 0 turns limiting off."
+    "  [env: HEYMARKET_RATE_LIMIT; default: 500]",
+)
+@click.option(
+    "--redis-url",
+    default=None,
+    metavar="URL",
+    help="Keep the rate-limit window in Redis (shared by hosts) instead of the database."
+    "  [env: HEYMARKET_REDIS_URL]",
+)
+@click.option(
+    "--no-legacy-keys",
+    "no_legacy_keys",
+    is_flag=True,
+    default=False,
+    help="Refuse legacy team API keys; only API-secret JWTs authenticate."
+    "  [env: HEYMARKET_LEGACY_KEYS=0]",
+)
 def serve(
     host: str | None,
     port: int | None,
@@ -42,6 +65,9 @@ def serve(
     workers: int | None,
     clock_skew: int | None,
     log_level: str | None,
+    rate_limit: int | None,
+    redis_url: str | None,
+    no_legacy_keys: bool,
 ) -> None:
     """Run the API server.
 
@@ -64,7 +90,8 @@ def serve(
     try:
         settings = load_settings(
             os.environ, host=host, port=port, database=database, workers=workers,
-            clock_skew=clock_skew, log_level=log_level,
+            clock_skew=clock_skew, log_level=log_level, rate_limit=rate_limit,
+            redis_url=redis_url, legacy_keys=False if no_legacy_keys else None,
         )  # fmt: skip
         box = SecretBox(load_master_key(settings.master_key, settings.database))
         store = open_store(settings.database)

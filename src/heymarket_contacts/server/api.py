@@ -7,17 +7,16 @@ call to a networked database run in a worker thread.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
 from anyio import to_thread
-from starlette.requests import Request
-from starlette.responses import Response
 
 from .auth import Authenticator
 from .principal import Principal
+from .rate_limit import RateLimited, RateLimiter
 from .service.contacts import ContactService
 from .service.team import TeamService
 from .settings import Settings
@@ -33,6 +32,19 @@ class Api:
     authenticator: Authenticator
     contacts: ContactService
     team: TeamService
+    limiter: RateLimiter | None
+
+    async def admit(self, principal: Principal) -> dict[str, str]:
+        """Count the request against its team's rate limit: its headers, or a 429."""
+        if self.limiter is None:
+            return {}
+        if self.limiter.inline:
+            decision = self.limiter.check(principal.team_id)
+        else:
+            decision = await to_thread.run_sync(self.limiter.check, principal.team_id)
+        if not decision.admitted:
+            raise RateLimited(decision)
+        return decision.headers()
 
     async def read(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         if self.store.inline_reads:
@@ -41,20 +53,3 @@ class Api:
 
     async def write(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await to_thread.run_sync(partial(call, *args, **kwargs))
-
-
-Handler = Callable[[Request, Principal, Api], Awaitable[Response]]
-
-
-def authenticated(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    """An endpoint that authenticates before it looks at anything else of the request."""
-
-    async def endpoint(request: Request) -> Response:
-        api: Api = request.app.state.api
-        authorization = request.headers.get("authorization")
-        principal = await api.read(api.authenticator.authenticate, authorization)
-        return await handler(request, principal, api)
-
-    endpoint.__name__ = handler.__name__
-    endpoint.__doc__ = handler.__doc__
-    return endpoint

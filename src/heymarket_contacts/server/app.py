@@ -7,9 +7,13 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import msgspec
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 from .api import Api
 from .auth import Authenticator
@@ -21,7 +25,9 @@ from .http import (
     http_error_handler,
     server_error_handler,
 )
-from .routes import ROUTES
+from .openapi import openapi_document
+from .rate_limit import build_rate_limiter
+from .routes import OPERATIONS
 from .secret_box import SecretBox, load_master_key
 from .service.contacts import ContactService
 from .service.team import TeamService
@@ -41,7 +47,14 @@ def create_app(
         authenticator=Authenticator(store, box, leeway=settings.clock_skew),
         contacts=ContactService(store, clock),
         team=TeamService(store),
+        limiter=build_rate_limiter(
+            limit=settings.rate_limit, redis_url=settings.redis_url, store=store, clock=clock
+        ),
     )
+    document = msgspec.json.encode(openapi_document(OPERATIONS))
+
+    async def openapi(request: Request) -> Response:
+        return Response(document, media_type="application/json")
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -49,7 +62,10 @@ def create_app(
         store.close()
 
     app = Starlette(
-        routes=ROUTES,
+        routes=[
+            *(operation.route() for operation in OPERATIONS),
+            Route("/openapi.json", openapi, methods=["GET"]),
+        ],
         middleware=[Middleware(RequestIdMiddleware)],
         exception_handlers={
             ApiError: api_error_handler,

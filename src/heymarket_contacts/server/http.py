@@ -82,8 +82,9 @@ def error_response(request: Request, error: ApiError) -> Response:
         body.field = error.field
     if error.existing_id is not None:
         body.existing_id = error.existing_id
+    headers = {**getattr(request.state, "rate_headers", {}), **error.headers}
     return Response(
-        msgspec.json.encode(body), status_code=error.status, media_type=_JSON, headers=error.headers
+        msgspec.json.encode(body), status_code=error.status, media_type=_JSON, headers=headers
     )
 
 

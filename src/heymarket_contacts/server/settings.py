@@ -23,6 +23,9 @@ ENVIRONMENT = {
     "clock_skew": ("HEYMARKET_CLOCK_SKEW", "--clock-skew"),
     "master_key": ("HEYMARKET_MASTER_KEY", None),
     "log_level": ("HEYMARKET_LOG_LEVEL", "--log-level"),
+    "rate_limit": ("HEYMARKET_RATE_LIMIT", "--rate-limit"),
+    "redis_url": ("HEYMARKET_REDIS_URL", "--redis-url"),
+    "legacy_keys": ("HEYMARKET_LEGACY_KEYS", "--no-legacy-keys"),
 }
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -41,6 +44,9 @@ class Settings:
     clock_skew: int = 60
     master_key: str | None = None
     log_level: str = "info"
+    rate_limit: int = 500
+    redis_url: str | None = None
+    legacy_keys: bool = True
     body_limit: int = BODY_LIMIT_BYTES
 
     def environment(self) -> dict[str, str]:
@@ -51,6 +57,9 @@ class Settings:
             "host": self.host, "port": str(self.port), "workers": str(self.workers),
             "clock_skew": str(self.clock_skew), "master_key": self.master_key,
             "log_level": self.log_level,
+            "rate_limit": str(self.rate_limit),
+            "redis_url": self.redis_url,
+            "legacy_keys": "1" if self.legacy_keys else "0",
         }  # fmt: skip
         return {ENVIRONMENT[name][0]: value for name, value in values.items() if value is not None}
 
@@ -71,18 +80,40 @@ def load_settings(environ: Mapping[str, str], **flags: Any) -> Settings:
         clock_skew=_parse(given, "clock_skew", _integer_between(0, 3600), 60),
         master_key=given.get("master_key"),
         log_level=_parse(given, "log_level", _one_of(LOG_LEVELS), "info"),
+        rate_limit=_parse(given, "rate_limit", _integer_between(0, 1_000_000), 500),
+        redis_url=_parse(given, "redis_url", _redis_url, None),
+        legacy_keys=_parse(given, "legacy_keys", _switch, True),
     )
 
 
 def _parse(given: Mapping[str, Any], name: str, parser: Any, default: Any) -> Any:
     if name not in given:
-        return default if not isinstance(default, str) else parser(default)
+        return parser(default) if isinstance(default, str) else default
     try:
         return parser(given[name])
     except ValueError as error:
         variable, flag = ENVIRONMENT[name]
         source = f"{flag} / {variable}" if flag else variable
         raise SettingsError(f"{source}: {error}") from None
+
+
+def _redis_url(value: Any) -> str:
+    text = str(value).strip()
+    if not text.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError(f"{text!r} is not a redis://, rediss:// or unix:// URL")
+    return text
+
+
+def _switch(value: Any) -> bool:
+    """``1``/``true``/``on``/``yes`` or ``0``/``false``/``off``/``no``; a bool as it is."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "on", "yes"):
+        return True
+    if text in ("0", "false", "off", "no"):
+        return False
+    raise ValueError(f"{value!r} is not one of 1, 0, true, false, on, off")
 
 
 def _non_empty(value: Any) -> str:

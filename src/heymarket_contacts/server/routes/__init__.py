@@ -1,9 +1,8 @@
-"""Every route the server answers, one module per resource."""
+"""Every operation the server answers, one module per resource."""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
-
+from ..routing import Operation
 from . import contacts, team
 
-ROUTES: list[BaseRoute] = [*contacts.ROUTES, *team.ROUTES]
+OPERATIONS: list[Operation] = [*contacts.OPERATIONS, *team.OPERATIONS]

@@ -2,45 +2,56 @@
 
 from __future__ import annotations
 
-from starlette.requests import Request
+from typing import Literal
+
 from starlette.responses import Response
-from starlette.routing import Route
 
-from ...models import ContactWrite
-from ..api import Api, authenticated
-from ..http import decode_body, json_response, path_id, query_flag, read_body
-from ..principal import Principal
+from ...models import Contact, ContactRef, ContactWrite
+from ..http import json_response
 from ..render import render_contact
+from ..routing import Call, Operation, QueryParam
+
+OVERWRITE = QueryParam(
+    "overwrite", bool, "true: `custom` replaces the stored values; false (default): it merges"
+)
 
 
-async def create_contact(request: Request, principal: Principal, api: Api) -> Response:
-    write = decode_body(await read_body(request, api.settings.body_limit), ContactWrite)
-    return json_response(await api.write(api.contacts.create_contact, principal, write))
+async def create_contact(call: Call) -> Response:
+    return json_response(
+        await call.api.write(call.api.contacts.create_contact, call.principal, call.body)
+    )
 
 
-async def get_contact(request: Request, principal: Principal, api: Api) -> Response:
-    contact = await api.read(api.contacts.get_contact, principal, path_id(request))
+async def get_contact(call: Call) -> Response:
+    contact = await call.api.read(call.api.contacts.get_contact, call.principal, call.path_id())
     return json_response(render_contact(contact), headers={"ETag": f'"{contact.rev}"'})
 
 
-async def update_contact(request: Request, principal: Principal, api: Api) -> Response:
-    contact_id = path_id(request)
-    overwrite = query_flag(request, "overwrite", default=False)
-    write = decode_body(await read_body(request, api.settings.body_limit), ContactWrite)
-    ref = await api.write(
-        api.contacts.update_contact, principal, contact_id, write, overwrite=overwrite
+async def update_contact(call: Call) -> Response:
+    ref = await call.api.write(
+        call.api.contacts.update_contact,
+        call.principal,
+        call.path_id(),
+        call.body,
+        overwrite=call.flag("overwrite", default=False),
     )
     return json_response(ref)
 
 
-async def delete_contact(request: Request, principal: Principal, api: Api) -> Response:
-    await api.write(api.contacts.delete_contact, principal, path_id(request))
+async def delete_contact(call: Call) -> Response:
+    await call.api.write(call.api.contacts.delete_contact, call.principal, call.path_id())
     return json_response("ok")
 
 
-ROUTES = [
-    Route("/v1/contact", authenticated(create_contact), methods=["POST"]),
-    Route("/v1/contact/{id}", authenticated(get_contact), methods=["GET"]),
-    Route("/v1/contact/{id}", authenticated(update_contact), methods=["PUT"]),
-    Route("/v1/contact/{id}", authenticated(delete_contact), methods=["DELETE"]),
-]
+OPERATIONS = [
+    Operation(
+        "POST", "/v1/contact", create_contact, "Create a contact", ContactRef, body=ContactWrite,
+        errors=(409,),
+    ),
+    Operation("GET", "/v1/contact/{id}", get_contact, "Get a contact", Contact),
+    Operation(
+        "PUT", "/v1/contact/{id}", update_contact, "Update a contact", ContactRef,
+        body=ContactWrite, query=[OVERWRITE], errors=(409,),
+    ),
+    Operation("DELETE", "/v1/contact/{id}", delete_contact, "Delete a contact", Literal["ok"]),
+]  # fmt: skip

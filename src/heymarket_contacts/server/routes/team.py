@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
-from ..api import Api, authenticated
+from ...models import Team
 from ..http import json_response
-from ..principal import Principal
+from ..routing import Call, Operation
 
 
-async def get_team(request: Request, principal: Principal, api: Api) -> Response:
-    return json_response(await api.read(api.team.get_team, principal))
+async def get_team(call: Call) -> Response:
+    return json_response(await call.api.read(call.api.team.get_team, call.principal))
 
 
-ROUTES = [Route("/v1/team", authenticated(get_team), methods=["GET"])]
+OPERATIONS = [Operation("GET", "/v1/team", get_team, "The caller's team", Team)]

@@ -18,6 +18,7 @@ from .records import (
     SecretRecord,
     TeamRecord,
     UserRecord,
+    WindowState,
 )
 
 
@@ -37,8 +38,9 @@ class StoreUnavailable(StoreError):
     """The database cannot be opened or reached."""
 
 
-class Transaction(Protocol):
-    # teams, users, inboxes
+class TeamQueries(Protocol):
+    """Teams, their users and inboxes."""
+
     def create_team(self, name: str, now_us: int) -> TeamRecord: ...
     def get_team(self, team_id: int) -> TeamRecord | None: ...
     def lock_team(self, team_id: int) -> bool: ...
@@ -54,13 +56,19 @@ class Transaction(Protocol):
     def create_inbox(self, team_id: int, name: str, phone: str, now_us: int) -> InboxRecord: ...
     def get_inbox(self, team_id: int, inbox_id: int) -> InboxRecord | None: ...
 
-    # API secrets
+
+class SecretQueries(Protocol):
+    """API secrets."""
+
     def insert_secret(self, secret: SecretRecord) -> None: ...
     def get_secret(self, secret_id: str) -> SecretRecord | None: ...
     def list_secrets(self, team_id: int) -> list[SecretRecord]: ...
     def revoke_secret(self, secret_id: str, now_us: int) -> bool: ...
 
-    # contacts
+
+class ContactQueries(Protocol):
+    """Contacts, read with their tags and notes."""
+
     def insert_contact(
         self, team_id: int, *, uuid: str, creator_id: int, fields: ContactFields,
         tag_ids: list[int], stamp_us: int,
@@ -72,11 +80,33 @@ class Transaction(Protocol):
     def get_contact(self, team_id: int, contact_id: int) -> ContactRecord | None: ...
     def contact_id_by_phone(self, team_id: int, phone: str) -> int | None: ...
     def delete_contact(self, team_id: int, contact_id: int) -> bool: ...
+
+
+class TagQueries(Protocol):
+    """Tags."""
+
     def known_tag_ids(self, team_id: int, tag_ids: Iterable[int]) -> set[int]: ...
+
+
+class FieldQueries(Protocol):
+    """Custom contact fields."""
+
     def known_field_ids(self, team_id: int, field_ids: Iterable[int]) -> set[int]: ...
 
 
+class NoteQueries(Protocol):
+    """Contact notes."""
+
+
+class Transaction(
+    TeamQueries, SecretQueries, ContactQueries, TagQueries, FieldQueries, NoteQueries, Protocol
+):
+    """Everything the service may ask within one transaction."""
+
+
 class Store(Protocol):
+    """A database: transactions, migrations, and the rate-limit window shared by processes."""
+
     #: Reads are short enough (an embedded database) to run on the event loop itself.
     inline_reads: bool
     #: Where the data lives, for messages; never includes a password.
@@ -85,4 +115,7 @@ class Store(Protocol):
     def migrate(self) -> list[int]: ...
     def read(self) -> AbstractContextManager[Transaction]: ...
     def write(self) -> AbstractContextManager[Transaction]: ...
+    def admit_request(
+        self, team_id: int, *, now_us: int, limit: int, window_us: int
+    ) -> WindowState: ...
     def close(self) -> None: ...

@@ -15,6 +15,7 @@ from psycopg_pool import ConnectionPool
 
 from .base import StoreUnavailable, Transaction, UniqueViolation
 from .migrations import load_migrations
+from .records import WindowState
 from .sql import Dialect, SqlTransaction
 
 POSTGRES_DIALECT = Dialect(
@@ -35,6 +36,8 @@ POSTGRES_DIALECT = Dialect(
 
 #: Any constant will do: it names the lock that keeps two processes from migrating at once.
 MIGRATION_LOCK_ID = 0x4D5E_C0DE
+#: The advisory-lock class of a team's rate window (the team id is the object).
+RATE_WINDOW_LOCK_CLASS = 0x4D5E
 
 
 class PostgresStore:
@@ -71,6 +74,17 @@ class PostgresStore:
             except psycopg.errors.UniqueViolation as error:
                 name = error.diag.constraint_name or "unknown"
                 raise UniqueViolation(name) from error
+
+    def admit_request(
+        self, team_id: int, *, now_us: int, limit: int, window_us: int
+    ) -> WindowState:
+        with self._pool.connection() as connection, connection.transaction():
+            connection.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", (RATE_WINDOW_LOCK_CLASS, team_id)
+            )
+            return SqlTransaction(connection.cursor(), POSTGRES_DIALECT).admit_request(
+                team_id, now_us=now_us, limit=limit, window_us=window_us
+            )
 
     def migrate(self) -> list[int]:
         applied = []

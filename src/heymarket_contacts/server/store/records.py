@@ -104,3 +104,12 @@ class ContactRecord:
     rev: int
     created_us: int
     updated_us: int
+
+
+@dataclass(frozen=True, slots=True)
+class WindowState:
+    """A team's rate-limit window after one request was counted (or refused)."""
+
+    admitted: bool
+    used: int
+    oldest_us: int

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .base import StoreUnavailable, Transaction, UniqueViolation
 from .migrations import load_migrations
+from .records import WindowState
 from .sql import Dialect, SqlTransaction
 
 BUSY_TIMEOUT_MS = 10_000
@@ -50,20 +51,20 @@ class SQLiteStore:
     def _connection(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
-            connection = self._connect()
+            connection = self._connect(self.path, synchronous="FULL")
             self._local.connection = connection
             with self._lock:
                 self._connections.append(connection)
         return connection
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, path: Path, *, synchronous: str) -> sqlite3.Connection:
         try:
             connection = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False, timeout=0
+                path, isolation_level=None, check_same_thread=False, timeout=0
             )
             connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA synchronous = FULL")
+            connection.execute(f"PRAGMA synchronous = {synchronous}")
             connection.execute("PRAGMA foreign_keys = ON")
         except sqlite3.Error as error:
             raise StoreUnavailable(f"cannot open {self.description}: {error}") from error
@@ -87,6 +88,40 @@ class SQLiteStore:
             connection.rollback()
             raise
         connection.commit()
+
+    def admit_request(
+        self, team_id: int, *, now_us: int, limit: int, window_us: int
+    ) -> WindowState:
+        connection = self._rate_connection()
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            state = SqlTransaction(connection.cursor(), SQLITE_DIALECT).admit_request(
+                team_id, now_us=now_us, limit=limit, window_us=window_us
+            )
+        except BaseException:
+            connection.rollback()
+            raise
+        connection.commit()
+        return state
+
+    def _rate_connection(self) -> sqlite3.Connection:
+        """The rate window lives in a file of its own, ``<database>.ratelimit``, written without
+        fsync: counting a request must not cost a durable write."""
+        connection: sqlite3.Connection | None = getattr(self._local, "rate_connection", None)
+        if connection is None:
+            connection = self._connect(Path(f"{self.path}.ratelimit"), synchronous="OFF")
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS rate_limit_hits"
+                " (team_id INTEGER NOT NULL, at_us INTEGER NOT NULL)"
+            )
+            connection.execute(
+                "CREATE INDEX IF NOT EXISTS rate_limit_hits_team"
+                " ON rate_limit_hits (team_id, at_us)"
+            )
+            self._local.rate_connection = connection
+            with self._lock:
+                self._connections.append(connection)
+        return connection
 
     def migrate(self) -> list[int]:
         connection = self._connection()

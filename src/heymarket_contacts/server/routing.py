@@ -1,0 +1,90 @@
+"""Operations: each route declared once, with the models it reads and answers.
+
+An :class:`Operation` becomes a Starlette route (authenticate, read and decode the body with its
+model, call the handler) and an entry of the OpenAPI document, so what is served and what is
+documented come from the same declaration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .api import Api
+from .http import decode_body, path_id, query_flag, read_body
+from .principal import Principal
+
+BODY_LIMIT = 1024 * 1024
+BULK_BODY_LIMIT = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class QueryParam:
+    name: str
+    kind: type
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One authenticated request, its body decoded."""
+
+    request: Request
+    principal: Principal
+    api: Api
+    body: Any
+
+    def path_id(self, name: str = "id") -> int:
+        return path_id(self.request, name)
+
+    def path_text(self, name: str) -> str:
+        return str(self.request.path_params[name])
+
+    def flag(self, name: str, *, default: bool) -> bool:
+        return query_flag(self.request, name, default=default)
+
+    def header(self, name: str) -> str | None:
+        return self.request.headers.get(name)
+
+
+Handler = Callable[[Call], Awaitable[Response]]
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    response: Any
+    body: Any = None
+    query: Sequence[QueryParam] = ()
+    body_limit: int = BODY_LIMIT
+    #: Extra error statuses this operation answers, beyond those every operation may.
+    errors: Sequence[int] = ()
+
+    @property
+    def operation_id(self) -> str:
+        return self.handler.__name__
+
+    def route(self) -> Route:
+        return Route(self.path, self._endpoint, methods=[self.method], name=self.operation_id)
+
+    async def _endpoint(self, request: Request) -> Response:
+        api: Api = request.app.state.api
+        principal = await api.read(
+            api.authenticator.authenticate, request.headers.get("authorization")
+        )
+        rate_headers = await api.admit(principal)
+        request.state.rate_headers = rate_headers  # for error answers too
+        body = None
+        if self.body is not None:
+            body = decode_body(await read_body(request, self.body_limit), self.body)
+        response = await self.handler(Call(request, principal, api, body))
+        response.headers.update(rate_headers)
+        return response

@@ -1,0 +1,60 @@
+"""The SQL both databases share, written once over a DB-API cursor.
+
+Statements use ``?`` placeholders; a dialect rewrites them for its driver and supplies the few
+expressions that differ (the clock's ``max``, row locks, JSON aggregation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+class Cursor(Protocol):
+    def execute(self, query: Any, params: Sequence[Any] = ...) -> Any: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    placeholder: str
+    greatest: str
+    for_update: str
+    tags_json: str
+    notes_json: str
+
+    def sql(self, query: str) -> str:
+        return query if self.placeholder == "?" else query.replace("?", self.placeholder)
+
+
+class SqlBase:
+    """One cursor in one transaction, and the dialect to speak to it."""
+
+    def __init__(self, cursor: Cursor, dialect: Dialect) -> None:
+        self._cursor = cursor
+        self._dialect = dialect
+
+    def _execute(self, query: str, params: Sequence[Any] = ()) -> Any:
+        return self._cursor.execute(self._dialect.sql(query), params)
+
+    def _one(self, query: str, params: Sequence[Any] = ()) -> Any:
+        self._execute(query, params)
+        return self._cursor.fetchone()
+
+    def _all(self, query: str, params: Sequence[Any] = ()) -> list[Any]:
+        self._execute(query, params)
+        return self._cursor.fetchall()
+
+    def _known_ids(self, table: str, team_id: int, ids: Iterable[int]) -> set[int]:
+        """Which of ``ids`` are rows of ``table`` owned by the team."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return set()
+        marks = ", ".join("?" * len(wanted))
+        rows = self._all(
+            f"SELECT id FROM {table} WHERE team_id = ? AND id IN ({marks})",
+            (team_id, *wanted),
+        )
+        return {int(row[0]) for row in rows}
