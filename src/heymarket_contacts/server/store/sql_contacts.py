@@ -52,6 +52,16 @@ class ContactSql(SqlBase):
             self._replace_tags(contact_id, tag_ids)
         return int(row[0])
 
+    def touch_contact(self, team_id: int, contact_id: int, *, op: str, stamp_us: int) -> int:
+        """Record a write that changed what is stored beside the contact (its tags, notes):
+        ``rev`` + 1, a new ``updated`` stamp and ``op``. The new rev, or 0 for no contact."""
+        row = self._one(
+            "UPDATE contacts SET op = ?, rev = rev + 1, updated_us = ?"
+            " WHERE team_id = ? AND id = ? RETURNING rev",
+            (op, stamp_us, team_id, contact_id),
+        )
+        return int(row[0]) if row else 0
+
     def _replace_tags(self, contact_id: int, tag_ids: list[int]) -> None:
         self._execute("DELETE FROM contact_tags WHERE contact_id = ?", (contact_id,))
         for position, tag_id in enumerate(tag_ids):
