@@ -190,8 +190,8 @@ HOSTILE: list[Any] = [
     pytest.param(lambda f: "", "missing Authorization header", id="no-authorization-header"),
     pytest.param(
         lambda f: "Basic " + base64.b64encode(f"{f.team.secret_id}:".encode()).decode(),
-        NOT_BEARER,
-        id="basic-scheme",
+        "unknown team API key",
+        id="basic-with-a-secret-id",
     ),
     pytest.param(lambda f: f"Token {f.valid()}", NOT_BEARER, id="token-scheme"),
     pytest.param(lambda f: f.valid(), NOT_BEARER, id="token-without-scheme"),

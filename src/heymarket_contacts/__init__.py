@@ -1,14 +1,24 @@
 """heymarket-contacts: a Python SDK (and server) for the Heymarket Contacts API.
 
 Importing this package loads the SDK only; the server lives in ``heymarket_contacts.server``
-and needs the ``server`` extra.
+and needs the ``server`` extra (so does the test helper, ``heymarket_contacts.testing``).
 """
 
 from __future__ import annotations
 
-from .client import Client
+from .client import (
+    AsyncClient,
+    AsyncPager,
+    Client,
+    Pager,
+    RequestOptions,
+    RetryPolicy,
+    to_dict,
+    unknown_fields,
+)
 from .client.errors import (
     APIConnectionError,
+    APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
@@ -18,31 +28,68 @@ from .client.errors import (
     InternalServerError,
     NotFoundError,
     PermissionDeniedError,
+    PreconditionFailedError,
     RateLimitError,
 )
-from .models import Contact, ContactRef, ContactWrite, Note, Tag, TagRef, Team, TeamMember
+from .models import (
+    BatchFailure,
+    Contact,
+    ContactField,
+    ContactRef,
+    ContactStatus,
+    ContactWrite,
+    FieldCreated,
+    Inbox,
+    Membership,
+    Note,
+    Tag,
+    TagCreated,
+    TagDetail,
+    TagRef,
+    Team,
+    TeamMember,
+    UserUpdate,
+)
 from .tokens import mint_token
 
 __all__ = [
     "APIConnectionError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncClient",
+    "AsyncPager",
     "AuthenticationError",
     "BadRequestError",
+    "BatchFailure",
     "Client",
     "ConflictError",
     "Contact",
+    "ContactField",
     "ContactRef",
+    "ContactStatus",
     "ContactWrite",
+    "FieldCreated",
     "HeymarketError",
+    "Inbox",
     "InternalServerError",
+    "Membership",
     "NotFoundError",
     "Note",
+    "Pager",
     "PermissionDeniedError",
+    "PreconditionFailedError",
     "RateLimitError",
+    "RequestOptions",
+    "RetryPolicy",
     "Tag",
+    "TagCreated",
+    "TagDetail",
     "TagRef",
     "Team",
     "TeamMember",
+    "UserUpdate",
     "mint_token",
+    "to_dict",
+    "unknown_fields",
 ]

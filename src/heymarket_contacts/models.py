@@ -1,25 +1,49 @@
 """Wire models: the JSON shapes of the contract, shared by the server and the SDK.
 
-Read shapes mirror what the server answers (every field present, never null). Write shapes
+Read shapes mirror what the server answers (every field present, never null); they take
+``dict=True`` so that the SDK can keep the fields an answer has beyond the model (the real API
+sends more than the contract names). Write shapes
 leave every field ``UNSET`` by default so that an update can tell "absent" from "present".
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 __all__ = [
+    "BatchFailure",
     "Contact",
+    "ContactField",
+    "ContactListQuery",
+    "ContactLookup",
     "ContactRef",
+    "ContactStatus",
     "ContactWrite",
     "ErrorBody",
+    "FieldCreated",
+    "FieldListQuery",
+    "FieldTitle",
+    "FieldTitles",
+    "Inbox",
+    "ItemError",
+    "Membership",
+    "Memberships",
     "Note",
+    "NoteWrite",
+    "SetStatus",
     "Tag",
+    "TagCreated",
+    "TagDetail",
+    "TagListQuery",
     "TagRef",
+    "TagWrite",
     "Team",
     "TeamMember",
+    "UserLookup",
+    "UserUpdate",
+    "UsersUpdate",
 ]
 
 NAME_MAX = 255
@@ -38,13 +62,13 @@ CUSTOM_WRITE = Meta(
 )
 
 
-class Tag(Struct, kw_only=True):
+class Tag(Struct, kw_only=True, dict=True):
     id: int
     tag: str
     color: str
 
 
-class Note(Struct, kw_only=True):
+class Note(Struct, kw_only=True, dict=True):
     id: str
     date: str
     name: str
@@ -52,7 +76,7 @@ class Note(Struct, kw_only=True):
     user_id: int
 
 
-class Contact(Struct, kw_only=True):
+class Contact(Struct, kw_only=True, dict=True):
     """A contact as ``GET /v1/contact/{id}`` answers it (contract section 4.1)."""
 
     id: int
@@ -82,7 +106,7 @@ class Contact(Struct, kw_only=True):
     updated: str
 
 
-class ContactRef(Struct, kw_only=True):
+class ContactRef(Struct, kw_only=True, dict=True):
     """What a contact create or update answers."""
 
     id: int
@@ -115,17 +139,194 @@ class ContactWrite(Struct, kw_only=True, omit_defaults=True):
     external_ref: Name | UnsetType = UNSET
 
 
-class TeamMember(Struct, kw_only=True):
+LIST_LIMIT_MAX = 500
+ID_MAX = 2**63 - 1
+BATCH_MAX = 1000
+
+
+class ContactListQuery(Struct, kw_only=True):
+    """The options of ``POST /v1/contacts`` (its filters are those of ``/count`` too)."""
+
+    date: str | UnsetType = UNSET
+    limit: Annotated[int, Meta(ge=1, le=LIST_LIMIT_MAX)] = 30
+    ascending: bool = False
+    order: Literal["updated", "created"] = "updated"
+    filter: Name = ""
+    assigned: Annotated[int, Meta(ge=0, le=ID_MAX)] | UnsetType = UNSET
+    page: Annotated[int, Meta(ge=0, le=1_000_000)] = 0
+
+
+class ContactLookup(Struct, kw_only=True):
+    """Names one contact: by ``phone``, or by ``id`` (a number or a string of digits)."""
+
+    id: int | Annotated[str, Meta(max_length=20)] | UnsetType = UNSET
+    phone: Annotated[str, Meta(max_length=32)] | UnsetType = UNSET
+
+
+class SetStatus(ContactLookup, kw_only=True):
+    status: Literal["subscribed", "unsubscribed", "blocked", "unblocked", "active"]
+
+
+class ContactStatus(Struct, kw_only=True, dict=True):
+    id: int
+    phone: str
+    unsubscribed: bool
+    blocked: bool
+
+
+class ItemError(Struct, kw_only=True, dict=True):
+    error: str
+    message: str
+
+
+class BatchFailure(Struct, kw_only=True, dict=True):
+    """One item of a batch that was not written: its index, the item as sent, the error."""
+
+    index: int
+    contact: Any
+    error: ItemError
+
+
+TAG_COLOR_MAX = 32
+NOTE_TEXT_MAX = 10_000
+
+
+class TagWrite(Struct, kw_only=True):
+    """``POST /v1/tag``: a label (required, unique in the team) and an optional color."""
+
+    tag: str | UnsetType = UNSET
+    color: Annotated[str, Meta(max_length=TAG_COLOR_MAX)] = ""
+
+
+class TagCreated(Struct, kw_only=True, dict=True):
+    """What a tag create answers."""
+
+    id: int
+    rev: int
+    uuid: str
+
+
+class TagDetail(Struct, kw_only=True, dict=True):
+    """A tag as ``GET /v1/tag/{id}`` and ``POST /v1/tags`` answer it (contract section 7)."""
+
+    id: int
+    tag: str
+    color: str
+    team_id: int
+    created: str
+    updated: str
+    rev: int
+
+
+class TagListQuery(Struct, kw_only=True):
+    """``POST /v1/tags``: the tags updated strictly before ``date`` (RFC 3339), newest first."""
+
+    date: str | UnsetType = UNSET
+
+
+class FieldListQuery(Struct, kw_only=True):
+    """``POST /v1/contact-fields`` takes an empty object."""
+
+
+class ContactField(Struct, kw_only=True, dict=True):
+    """A custom contact field; contacts hold its values in ``custom`` under ``str(id)``."""
+
+    id: int
+    title: str
+
+
+class FieldTitle(Struct, kw_only=True):
+    """One item of ``POST /v1/contacts/fields`` (``title`` is required)."""
+
+    title: str | UnsetType = UNSET
+
+
+FieldTitles = Annotated[list[FieldTitle], Meta(max_length=BATCH_MAX)]
+
+
+class FieldCreated(Struct, kw_only=True, dict=True):
+    """``duplicate`` is true where the team had the title already: no second field is made."""
+
+    id: int
+    title: str
+    duplicate: bool
+
+
+class NoteWrite(Struct, kw_only=True):
+    """``POST /v1/contact/{id}/note`` (``text`` is required)."""
+
+    text: Annotated[str, Meta(max_length=NOTE_TEXT_MAX)] | UnsetType = UNSET
+    user_id: int | UnsetType = UNSET
+
+
+class TeamMember(Struct, kw_only=True, dict=True):
     id: int
     name: str
     role: str
 
 
-class Team(Struct, kw_only=True):
+class Team(Struct, kw_only=True, dict=True):
     id: int
     name: str
     list_size: int
     members: list[TeamMember]
+
+
+ID_MAX = 2**63 - 1
+USERS_MAX = 1000
+
+
+class Inbox(Struct, kw_only=True, dict=True):
+    """An inbox as ``GET /v1/inboxes`` lists it (contract section 7)."""
+
+    id: int
+    name: str
+    team: int
+    members: list[int]
+    phones: list[str]
+    phone: str
+    auto_assignable: bool
+    forward_number: str
+    allowed_domains: list[str]
+
+
+class UserLookup(Struct, kw_only=True):
+    """``/v1/users/get``: the users whose phone or email is listed; with no item, every user."""
+
+    phone: Annotated[list[Annotated[str, Meta(max_length=32)]], Meta(max_length=USERS_MAX)] = []
+    email: Annotated[list[Name], Meta(max_length=USERS_MAX)] = []
+
+
+class Membership(Struct, kw_only=True, dict=True):
+    """A user of the team, as ``/v1/users/get`` and ``/v1/users/update`` answer it."""
+
+    id: int
+    name: str
+    email: str
+    phone: str
+    role_id: int
+    team_id: int
+    created_at: str
+    updated_at: str
+
+
+class Memberships(Struct, kw_only=True, dict=True):
+    memberships: list[Membership]
+
+
+class UserUpdate(Struct, kw_only=True, omit_defaults=True):
+    """One item of ``POST /v1/users/update``: a user of the team and the fields to change."""
+
+    id: Annotated[int, Meta(ge=1, le=ID_MAX)]
+    first_name: Name | UnsetType = UNSET
+    last_name: Name | UnsetType = UNSET
+    role_id: Literal[1, 2, 3] | UnsetType = UNSET
+
+
+class UsersUpdate(Struct, kw_only=True, omit_defaults=True):
+    """``POST /v1/users/update``; ``users`` is required (checked by the server, to name it)."""
+
+    users: Annotated[list[UserUpdate], Meta(max_length=USERS_MAX)] | UnsetType = UNSET
 
 
 class ErrorBody(Struct, kw_only=True, omit_defaults=True):

@@ -5,6 +5,9 @@ from __future__ import annotations
 import click
 
 from .admin import migrate, secret, team
+from .contacts import contacts
+from .members import inbox, key, user
+from .resources import fields, inboxes, notes, tags, team_get, users
 from .serve import serve
 from .token import master_key, token
 
@@ -17,5 +20,10 @@ def main() -> None:
     """A self-hostable Heymarket Contacts API server, its admin commands and an API client."""
 
 
-for command in (serve, migrate, team, secret, token, master_key):
+for command in (serve, migrate, team, user, inbox, secret, key, token, master_key):
     main.add_command(command)
+
+# API client commands (over the SDK); `team get` joins the admin `team` group.
+for command in (contacts, tags, fields, notes, inboxes, users):
+    main.add_command(command)
+team.add_command(team_get)

@@ -1,4 +1,7 @@
-"""Admin commands: ``migrate``, ``team``, ``secret``. They act on the database directly."""
+"""Admin commands: ``migrate``, ``team``, ``secret``. They act on the database directly.
+
+``user``, ``inbox`` and ``key`` are in :mod:`.members`.
+"""
 
 from __future__ import annotations
 
@@ -88,11 +91,14 @@ def secret() -> None:
     """API secrets (at most two active per team)."""
 
 
-def _team_or_default(admin: AdminService, team_id: int | None) -> int:
+def team_or_default(admin: AdminService, team_id: int | None) -> int:
     return team_id if team_id is not None else admin.default_team_id()
 
 
-team_option = click.option("--team", "team_id", type=int, help="The team (default: the only one).")
+team_option = click.option(
+    "--team", "team_id", type=click.IntRange(max=2**63 - 1),
+    help="The team (default: the only one).",
+)  # fmt: skip
 
 
 @secret.command("create")
@@ -102,7 +108,7 @@ team_option = click.option("--team", "team_id", type=int, help="The team (defaul
 def secret_create(team_id: int | None, database: str | None, as_json: bool) -> None:
     """Create an API secret and print its key, this once."""
     with admin_service(database) as admin:
-        made = admin.create_secret(_team_or_default(admin, team_id))
+        made = admin.create_secret(team_or_default(admin, team_id))
     value = {"secret_id": made.secret_id, "secret_key": made.secret_key, "team_id": made.team_id}
     text = (
         f"Secret ID:  {made.secret_id}\nSecret Key: {made.secret_key}\nTeam:       {made.team_id}"
@@ -118,7 +124,7 @@ def secret_create(team_id: int | None, database: str | None, as_json: bool) -> N
 def secret_list(team_id: int | None, database: str | None, as_json: bool) -> None:
     """List a team's secrets (never their keys)."""
     with admin_service(database) as admin:
-        team = _team_or_default(admin, team_id)
+        team = team_or_default(admin, team_id)
         rows = [
             {"secret_id": s.secret_id, "team_id": s.team_id, "active": s.active}
             for s in admin.list_secrets(team)

@@ -1,51 +1,109 @@
-"""The synchronous client over httpx."""
+"""``Client`` and ``AsyncClient``: the send path over httpx, once per I/O style.
+
+Everything else (requests, answers, errors, retries, paging) is in the sans-I/O core; the two
+classes below only send, sleep and loop, and carry the same resources with the same names.
+"""
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Mapping
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Mapping
+from importlib import metadata
+from typing import TypeVar
 
+import anyio
 import httpx
-import msgspec
 
-from ..models import Contact, ContactRef, ContactWrite, Team
-from ..tokens import mint_token
-from .errors import APIConnectionError, APITimeoutError, HeymarketError, error_for_status
+from ._auth import TokenSource
+from ._core import (
+    ApiCall,
+    ClientContext,
+    Done,
+    Exchange,
+    Follow,
+    OutgoingRequest,
+    RequestOptions,
+    Retry,
+)
+from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
+from ._settings import DEFAULT_BASE_URL, configure_logging, load_client_settings
+from .resources import (
+    AsyncContacts,
+    AsyncCustomFields,
+    AsyncInboxes,
+    AsyncNotes,
+    AsyncTags,
+    AsyncTeamResource,
+    AsyncUsers,
+    Contacts,
+    CustomFields,
+    Inboxes,
+    Notes,
+    Tags,
+    TeamResource,
+    Users,
+)
 
-__all__ = ["DEFAULT_BASE_URL", "Client"]
-
-DEFAULT_BASE_URL = "https://api.heymarket.com"
-#: A token lives five minutes; the client uses each for at most four.
-TOKEN_REUSE_SECONDS = 240
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "AsyncClient", "Client"]
 
 T = TypeVar("T")
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+_TRANSPORT_ERRORS = (httpx.TransportError, httpx.DecodingError)
 
 
-class _TokenSource:
-    def __init__(self, secret_id: str, secret_key: str) -> None:
-        self._secret_id = secret_id
-        self._secret_key = secret_key
-        self._token = ""
-        self._minted_at = 0.0
+class _BaseClient:
+    def __init__(
+        self,
+        *,
+        secret_id: str | None,
+        secret_key: str | None,
+        base_url: str | None,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int,
+        retry_policy: RetryPolicy | None,
+        environ: Mapping[str, str] | None,
+    ) -> None:
+        settings = load_client_settings(
+            secret_id=secret_id, secret_key=secret_key, base_url=base_url, environ=environ
+        )
+        configure_logging(settings.log)
+        if max_retries < 0:
+            raise ValueError("max_retries must be 0 or more")
+        self.base_url = settings.base_url
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self._tokens = TokenSource(settings.secret_id, settings.secret_key)
+        self._context = ClientContext(
+            base_url=settings.base_url,
+            tokens=self._tokens,
+            user_agent=f"heymarket-contacts-python/{_version()}",
+            policy=retry_policy or RetryPolicy(),
+        )
 
     def __repr__(self) -> str:
-        return f"_TokenSource(secret_id={self._secret_id!r})"
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
 
-    def token(self) -> str:
-        now = time.time()
-        if not self._token or now - self._minted_at >= TOKEN_REUSE_SECONDS:
-            self._token = mint_token(self._secret_id, self._secret_key, issued_at=int(now))
-            self._minted_at = float(int(now))
-        return self._token
+    def _exchange(self, call: ApiCall[T], options: RequestOptions) -> Exchange[T]:
+        return Exchange(
+            call, self._context, max_retries=options.get("max_retries", self.max_retries)
+        )
+
+    def _build(
+        self, http: httpx.Client | httpx.AsyncClient, out: OutgoingRequest, options: RequestOptions
+    ) -> httpx.Request:
+        return http.build_request(
+            out.method, out.url, content=out.content, headers=out.headers, params=out.params,
+            timeout=options.get("timeout", self.timeout),
+        )  # fmt: skip
 
 
-class Client:
+class Client(_BaseClient):
     """A client of the Heymarket Contacts API (the real one by default, or a server of ours).
 
     Credentials and base URL come from the arguments or from ``HEYMARKET_SECRET_ID``,
-    ``HEYMARKET_SECRET_KEY`` and ``HEYMARKET_BASE_URL``.
+    ``HEYMARKET_SECRET_KEY`` and ``HEYMARKET_BASE_URL``. ``timeout`` and ``max_retries`` apply
+    to every call unless the call passes its own. ``http_client`` and ``sleep`` are seams: your
+    own ``httpx.Client`` (proxies, a mock transport) and what waits between retries.
     """
 
     def __init__(
@@ -54,23 +112,26 @@ class Client:
         secret_id: str | None = None,
         secret_key: str | None = None,
         base_url: str | None = None,
-        timeout: float = 30.0,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        retry_policy: RetryPolicy | None = None,
         http_client: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
         environ: Mapping[str, str] | None = None,
     ) -> None:
-        env = os.environ if environ is None else environ
-        secret_id = secret_id or env.get("HEYMARKET_SECRET_ID")
-        secret_key = secret_key or env.get("HEYMARKET_SECRET_KEY")
-        if not secret_id or not secret_key:
-            raise HeymarketError(
-                "a Secret ID and Secret Key are needed: pass secret_id= and secret_key=, or set"
-                " HEYMARKET_SECRET_ID and HEYMARKET_SECRET_KEY"
-            )
-        self.base_url = (base_url or env.get("HEYMARKET_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
-        self._tokens = _TokenSource(secret_id, secret_key)
-        self._http = http_client or httpx.Client(timeout=timeout)
+        super().__init__(
+            secret_id=secret_id, secret_key=secret_key, base_url=base_url, timeout=timeout,
+            max_retries=max_retries, retry_policy=retry_policy, environ=environ,
+        )  # fmt: skip
+        self._http = http_client or httpx.Client()
+        self._sleep = sleep
         self.contacts = Contacts(self)
+        self.notes = Notes(self)
+        self.tags = Tags(self)
+        self.contact_fields = CustomFields(self)
         self.team = TeamResource(self)
+        self.inboxes = Inboxes(self)
+        self.users = Users(self)
 
     def __enter__(self) -> Client:
         return self
@@ -81,74 +142,81 @@ class Client:
     def close(self) -> None:
         self._http.close()
 
-    def request(
-        self, method: str, path: str, *, body: Any = None, params: Mapping[str, str] | None = None
-    ) -> bytes:
-        """Send one authenticated call; the answer's raw JSON, or the matching exception."""
-        headers = {"Authorization": f"Bearer {self._tokens.token()}"}
-        content = None
-        if body is not None:
-            content = msgspec.json.encode(body)
-            headers["Content-Type"] = "application/json"
-        try:
-            response = self._http.request(
-                method, self.base_url + path, content=content, headers=headers, params=params
-            )
-        except httpx.TimeoutException as error:
-            raise APITimeoutError(f"{method} {path} timed out") from error
-        except httpx.TransportError as error:
-            raise APIConnectionError(f"{method} {path} failed: {error}") from error
-        if response.status_code >= 400:
-            raise error_for_status(
-                response.status_code,
-                _json_or_text(response),
-                response.headers.get("x-request-id", ""),
-            )
-        return response.content
+    def _send(self, call: ApiCall[T], options: RequestOptions) -> T:
+        exchange = self._exchange(call, options)
+        while True:
+            request = self._build(self._http, exchange.next_request(), options)
+            try:
+                response = self._http.send(request)
+            except _TRANSPORT_ERRORS as error:
+                step: Done[T] | Retry | Follow[T] = exchange.failed(error)
+            else:
+                step = exchange.answered(response.status_code, response.headers, response.content)
+            if isinstance(step, Done):
+                return step.value
+            if isinstance(step, Follow):
+                return self._send(step.call, options)
+            self._sleep(step.delay)
 
 
-def _json_or_text(response: httpx.Response) -> Any:
+class AsyncClient(_BaseClient):
+    """The same client for ``async`` code: the same resources and methods, awaited."""
+
+    def __init__(
+        self,
+        *,
+        secret_id: str | None = None,
+        secret_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        retry_policy: RetryPolicy | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(
+            secret_id=secret_id, secret_key=secret_key, base_url=base_url, timeout=timeout,
+            max_retries=max_retries, retry_policy=retry_policy, environ=environ,
+        )  # fmt: skip
+        self._http = http_client or httpx.AsyncClient()
+        self._sleep = sleep
+        self.contacts = AsyncContacts(self)
+        self.notes = AsyncNotes(self)
+        self.tags = AsyncTags(self)
+        self.contact_fields = AsyncCustomFields(self)
+        self.team = AsyncTeamResource(self)
+        self.inboxes = AsyncInboxes(self)
+        self.users = AsyncUsers(self)
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _send(self, call: ApiCall[T], options: RequestOptions) -> T:
+        exchange = self._exchange(call, options)
+        while True:
+            request = self._build(self._http, exchange.next_request(), options)
+            try:
+                response = await self._http.send(request)
+            except _TRANSPORT_ERRORS as error:
+                step: Done[T] | Retry | Follow[T] = exchange.failed(error)
+            else:
+                step = exchange.answered(response.status_code, response.headers, response.content)
+            if isinstance(step, Done):
+                return step.value
+            if isinstance(step, Follow):
+                return await self._send(step.call, options)
+            await self._sleep(step.delay)
+
+
+def _version() -> str:
     try:
-        return msgspec.json.decode(response.content)
-    except msgspec.DecodeError:
-        return response.text
-
-
-def _decode(data: bytes, kind: type[T]) -> T:
-    return msgspec.json.decode(data, type=kind)
-
-
-class Contacts:
-    """The v1 contact calls."""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def create(self, **fields: Any) -> ContactRef:
-        """Create a contact; ``phone`` is required. Keyword arguments are the write shape."""
-        body = ContactWrite(**fields)
-        return _decode(self._client.request("POST", "/v1/contact", body=body), ContactRef)
-
-    def get(self, contact_id: int) -> Contact:
-        return _decode(self._client.request("GET", f"/v1/contact/{int(contact_id)}"), Contact)
-
-    def update(self, contact_id: int, *, overwrite: bool = False, **fields: Any) -> ContactRef:
-        """Update a contact: fields given replace, others stay (``phone`` is required)."""
-        answer = self._client.request(
-            "PUT",
-            f"/v1/contact/{int(contact_id)}",
-            body=ContactWrite(**fields),
-            params={"overwrite": "true" if overwrite else "false"},
-        )
-        return _decode(answer, ContactRef)
-
-    def delete(self, contact_id: int) -> None:
-        self._client.request("DELETE", f"/v1/contact/{int(contact_id)}")
-
-
-class TeamResource:
-    def __init__(self, client: Client) -> None:
-        self._client = client
-
-    def get(self) -> Team:
-        return _decode(self._client.request("GET", "/v1/team"), Team)
+        return metadata.version("heymarket-contacts")
+    except metadata.PackageNotFoundError:
+        return "0"

@@ -17,8 +17,14 @@ from anyio import to_thread
 from .auth import Authenticator
 from .principal import Principal
 from .rate_limit import RateLimited, RateLimiter
+from .service.batch import BatchService
+from .service.contact_list import ContactListService
 from .service.contacts import ContactService
+from .service.fields import FieldService
+from .service.notes import NoteService
+from .service.tags import TagService
 from .service.team import TeamService
+from .service.users import UserService
 from .settings import Settings
 from .store import Store
 
@@ -31,7 +37,13 @@ class Api:
     store: Store
     authenticator: Authenticator
     contacts: ContactService
+    contact_list: ContactListService
+    batch: BatchService
     team: TeamService
+    users: UserService
+    tags: TagService
+    fields: FieldService
+    notes: NoteService
     limiter: RateLimiter | None
 
     async def admit(self, principal: Principal) -> dict[str, str]:

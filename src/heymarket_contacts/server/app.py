@@ -29,8 +29,14 @@ from .openapi import openapi_document
 from .rate_limit import build_rate_limiter
 from .routes import OPERATIONS
 from .secret_box import SecretBox, load_master_key
+from .service.batch import BatchService
+from .service.contact_list import ContactListService
 from .service.contacts import ContactService
+from .service.fields import FieldService
+from .service.notes import NoteService
+from .service.tags import TagService
 from .service.team import TeamService
+from .service.users import UserService
 from .settings import Settings, load_settings
 from .store import Store, open_store
 
@@ -44,9 +50,17 @@ def create_app(
     api = Api(
         settings=settings,
         store=store,
-        authenticator=Authenticator(store, box, leeway=settings.clock_skew),
+        authenticator=Authenticator(
+            store, box, leeway=settings.clock_skew, legacy_keys=settings.legacy_keys
+        ),
         contacts=ContactService(store, clock),
+        contact_list=ContactListService(store),
+        batch=BatchService(store, clock),
         team=TeamService(store),
+        users=UserService(store, clock),
+        tags=TagService(store, clock),
+        fields=FieldService(store, clock),
+        notes=NoteService(store, clock),
         limiter=build_rate_limiter(
             limit=settings.rate_limit, redis_url=settings.redis_url, store=store, clock=clock
         ),

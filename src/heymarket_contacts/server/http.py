@@ -16,13 +16,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..models import ErrorBody
 from .errors import ApiError, BadData, MethodNotAllowed, NotFound, PayloadTooLarge
+from .validation import decode_json
 
 log = logging.getLogger("heymarket_contacts.server")
 access_log = logging.getLogger("heymarket_contacts.access")
 
 T = TypeVar("T")
 _CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
-_FIELD_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
 _JSON = "application/json"
 
 
@@ -129,46 +129,11 @@ async def read_body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-def decode_body(body: bytes, model: type[T]) -> T:
+def decode_body(body: bytes, model: type[T], *, check_text: bool = True) -> T:
     """``body`` as ``model``, or a 400 that says what is wrong and where."""
     if not body.strip():
         raise BadData("the body must be a JSON object")
-    try:
-        value = msgspec.json.decode(body, type=model, strict=True)
-    except msgspec.ValidationError as error:
-        message, field = _split_path(str(error))
-        raise BadData(message, field=field) from None
-    except msgspec.DecodeError as error:
-        raise BadData(f"the body is not valid JSON: {error}") from None
-    except UnicodeDecodeError:
-        raise BadData("the body is not valid UTF-8") from None
-    _reject_nul(msgspec.to_builtins(value), "")
-    return value
-
-
-def _reject_nul(value: Any, path: str) -> None:
-    """No text may hold U+0000: PostgreSQL cannot store it, so neither database takes it."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise BadData(f"{path or 'the body'} must not contain the NUL character", field=path)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            child = f"{path}.{key}" if path else str(key)
-            _reject_nul(key, child)
-            _reject_nul(item, child)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _reject_nul(item, f"{path}[{index}]")
-
-
-def _split_path(text: str) -> tuple[str, str | None]:
-    """msgspec's ``Expected `str`, got `int` - at `$.first``` as a sentence and a field."""
-    match = _FIELD_PATH.search(text)
-    if match is None:
-        return text, None
-    field = match["path"] or None
-    sentence = text[: match.start()]
-    return (f"{field}: {sentence}" if field else sentence), field
+    return decode_json(body, model, check_text=check_text)
 
 
 def path_id(request: Request, name: str = "id") -> int:
@@ -189,3 +154,16 @@ def query_flag(request: Request, name: str, *, default: bool) -> bool:
     if lowered in ("false", "0"):
         return False
     raise BadData(f"{name} must be true or false", field=name)
+
+
+_ENTITY_TAG = re.compile(r'(?:W/)?"?([0-9]{1,18})"?')
+
+
+def if_match(request: Request) -> int | None:
+    value = request.headers.get("if-match")
+    if value is None or value.strip() == "*":
+        return None
+    match = _ENTITY_TAG.fullmatch(value.strip())
+    if match is None:
+        raise BadData('If-Match must be "<rev>" (the ETag of a GET) or *', field="If-Match")
+    return int(match[1])

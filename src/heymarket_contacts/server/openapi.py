@@ -33,7 +33,7 @@ def openapi_document(operations: Sequence[Operation]) -> dict[str, Any]:
     for operation in operations:
         types.append(operation.response)
         if operation.body is not None:
-            types.append(operation.body)
+            types.append(_documented_body(operation))
     schemas, components = msgspec.json.schema_components(
         types, ref_template="#/components/schemas/{name}"
     )
@@ -100,7 +100,11 @@ def _operation(operation: Operation, schema_of: dict[int, Any]) -> dict[str, Any
     }
     if operation.body is not None:
         document["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": schema_of[id(operation.body)]}},
+            "required": not operation.body_optional,
+            "content": {"application/json": {"schema": schema_of[id(_documented_body(operation))]}},
         }
     return document
+
+
+def _documented_body(operation: Operation) -> Any:
+    return operation.documented_body if operation.documented_body is not None else operation.body

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..models import Contact, Note, Tag, Team, TeamMember
+from ..models import Contact, Inbox, Membership, Note, Tag, Team, TeamMember
 from .clock import rfc3339
 from .service.admin import ROLE_NAMES
-from .store.records import ContactRecord, TeamRecord, UserRecord
+from .store.records import ContactRecord, InboxRecord, MembershipRecord, TeamRecord, UserRecord
 
 
 def render_contact(record: ContactRecord) -> Contact:
@@ -54,3 +54,31 @@ def render_team(team: TeamRecord, users: list[UserRecord], list_size: int) -> Te
         for user in users
     ]
     return Team(id=team.id, name=team.name, list_size=list_size, members=members)
+
+
+def render_inbox(record: InboxRecord) -> Inbox:
+    return Inbox(
+        id=record.id,
+        name=record.name,
+        team=record.team_id,
+        members=list(record.member_ids),
+        phones=[record.phone] if record.phone else [],
+        phone=record.phone,
+        auto_assignable=record.auto_assignable,
+        forward_number=record.forward_number,
+        allowed_domains=list(record.allowed_domains),
+    )
+
+
+def render_membership(record: MembershipRecord) -> Membership:
+    user = record.user
+    return Membership(
+        id=user.id,
+        name=user.name,
+        email=user.email,
+        phone=user.phone,
+        role_id=user.role_id,
+        team_id=user.team_id,
+        created_at=rfc3339(record.created_us),
+        updated_at=rfc3339(record.updated_us),
+    )

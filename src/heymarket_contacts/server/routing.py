@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .api import Api
-from .http import decode_body, path_id, query_flag, read_body
+from .http import decode_body, if_match, path_id, query_flag, read_body
 from .principal import Principal
 
 BODY_LIMIT = 1024 * 1024
@@ -51,6 +51,10 @@ class Call:
     def header(self, name: str) -> str | None:
         return self.request.headers.get(name)
 
+    def expected_rev(self) -> int | None:
+        """The revision ``If-Match: "<rev>"`` asks for; ``None`` when absent or ``*``."""
+        return if_match(self.request)
+
 
 Handler = Callable[[Call], Awaitable[Response]]
 
@@ -65,6 +69,10 @@ class Operation:
     body: Any = None
     query: Sequence[QueryParam] = ()
     body_limit: int = BODY_LIMIT
+    #: An empty body (a GET that sends none) reads as ``{}`` instead of being a 400.
+    body_optional: bool = False
+    #: The body as documented, when the handler checks its items one by one (a batch).
+    documented_body: Any = None
     #: Extra error statuses this operation answers, beyond those every operation may.
     errors: Sequence[int] = ()
 
@@ -84,7 +92,11 @@ class Operation:
         request.state.rate_headers = rate_headers  # for error answers too
         body = None
         if self.body is not None:
-            body = decode_body(await read_body(request, self.body_limit), self.body)
+            raw = await read_body(request, self.body_limit)
+            if self.body_optional and not raw.strip():
+                raw = b"{}"
+            # A body whose items are checked one by one leaves their text checks to them.
+            body = decode_body(raw, self.body, check_text=self.documented_body is None)
         response = await self.handler(Call(request, principal, api, body))
         response.headers.update(rate_headers)
         return response

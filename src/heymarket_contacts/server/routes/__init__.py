@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 from ..routing import Operation
-from . import contacts, team
+from . import contacts, fields, notes, tags, team, users
 
-OPERATIONS: list[Operation] = [*contacts.OPERATIONS, *team.OPERATIONS]
+OPERATIONS: list[Operation] = [
+    *contacts.OPERATIONS,
+    *team.OPERATIONS,
+    *users.OPERATIONS,
+    *tags.OPERATIONS,
+    *fields.OPERATIONS,
+    *notes.OPERATIONS,
+]

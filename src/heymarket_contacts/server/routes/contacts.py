@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
+from msgspec import Meta
 from starlette.responses import Response
 
-from ...models import Contact, ContactRef, ContactWrite
+from ...models import (
+    BATCH_MAX,
+    BatchFailure,
+    Contact,
+    ContactListQuery,
+    ContactLookup,
+    ContactRef,
+    ContactStatus,
+    ContactWrite,
+    SetStatus,
+)
 from ..http import json_response
 from ..render import render_contact
-from ..routing import Call, Operation, QueryParam
+from ..routing import BULK_BODY_LIMIT, Call, Operation, QueryParam
 
 OVERWRITE = QueryParam(
     "overwrite", bool, "true: `custom` replaces the stored values; false (default): it merges"
 )
+BATCH_OVERWRITE = QueryParam(
+    "overwrite", bool, "true: an item whose phone exists updates that contact; false: it is skipped"
+)
+BatchBody = Annotated[list[Any], Meta(max_length=BATCH_MAX)]
 
 
 async def create_contact(call: Call) -> Response:
@@ -34,13 +49,65 @@ async def update_contact(call: Call) -> Response:
         call.path_id(),
         call.body,
         overwrite=call.flag("overwrite", default=False),
+        expected_rev=call.expected_rev(),
     )
     return json_response(ref)
 
 
 async def delete_contact(call: Call) -> Response:
-    await call.api.write(call.api.contacts.delete_contact, call.principal, call.path_id())
+    await call.api.write(
+        call.api.contacts.delete_contact,
+        call.principal,
+        call.path_id(),
+        expected_rev=call.expected_rev(),
+    )
     return json_response("ok")
+
+
+async def list_contacts(call: Call) -> Response:
+    contacts = await call.api.read(call.api.contact_list.list_contacts, call.principal, call.body)
+    return json_response([render_contact(contact) for contact in contacts])
+
+
+async def count_contacts(call: Call) -> Response:
+    return json_response(
+        await call.api.read(call.api.contact_list.count_contacts, call.principal, call.body)
+    )
+
+
+async def find_contact(call: Call) -> Response:
+    contact = await call.api.read(call.api.contacts.find_contact, call.principal, call.body)
+    return json_response(render_contact(contact), headers={"ETag": f'"{contact.rev}"'})
+
+
+async def contact_status(call: Call) -> Response:
+    contact = await call.api.read(call.api.contacts.find_contact, call.principal, call.body)
+    fields = contact.fields
+    return json_response(
+        ContactStatus(
+            id=contact.id,
+            phone=fields.phone,
+            unsubscribed=fields.is_opted_out,
+            blocked=fields.is_blocked,
+        )
+    )
+
+
+async def set_status(call: Call) -> Response:
+    await call.api.write(
+        call.api.contacts.set_status, call.principal, call.body, expected_rev=call.expected_rev()
+    )
+    return json_response("success")
+
+
+async def import_contacts(call: Call) -> Response:
+    failures = await call.api.write(
+        call.api.batch.import_contacts,
+        call.principal,
+        call.body,
+        overwrite=call.flag("overwrite", default=False),
+    )
+    return json_response(failures or "ok")
 
 
 OPERATIONS = [
@@ -51,7 +118,35 @@ OPERATIONS = [
     Operation("GET", "/v1/contact/{id}", get_contact, "Get a contact", Contact),
     Operation(
         "PUT", "/v1/contact/{id}", update_contact, "Update a contact", ContactRef,
-        body=ContactWrite, query=[OVERWRITE], errors=(409,),
+        body=ContactWrite, query=[OVERWRITE], errors=(409, 412),
     ),
-    Operation("DELETE", "/v1/contact/{id}", delete_contact, "Delete a contact", Literal["ok"]),
+    Operation(
+        "DELETE", "/v1/contact/{id}", delete_contact, "Delete a contact", Literal["ok"],
+        errors=(412,),
+    ),
+    Operation(
+        "POST", "/v1/contacts", list_contacts, "List contacts by date cursor", list[Contact],
+        body=ContactListQuery,
+    ),
+    Operation(
+        "POST", "/v1/contacts/count", count_contacts, "Count the contacts a listing selects", int,
+        body=ContactListQuery,
+    ),
+    Operation(
+        "POST", "/v1/contact/get", find_contact, "Get a contact by phone or id", Contact,
+        body=ContactLookup,
+    ),
+    Operation(
+        "POST", "/v1/contact/status", contact_status, "A contact's opt-out and block status",
+        ContactStatus, body=ContactLookup,
+    ),
+    Operation(
+        "POST", "/v1/contact/set_status", set_status, "Subscribe, unsubscribe, block, unblock",
+        Literal["success"], body=SetStatus, errors=(412,),
+    ),
+    Operation(
+        "POST", "/v1/batch/contacts", import_contacts, "Create or update contacts in bulk",
+        Literal["ok"] | list[BatchFailure], body=BatchBody, query=[BATCH_OVERWRITE],
+        body_limit=BULK_BODY_LIMIT, documented_body=list[ContactWrite],
+    ),
 ]  # fmt: skip

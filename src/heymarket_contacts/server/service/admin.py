@@ -1,15 +1,18 @@
-"""Operator actions: teams, users, inboxes and API secrets (the CLI's admin commands)."""
+"""Operator actions: teams, users, inboxes, API secrets, team keys (the CLI's admin commands)."""
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from ..clock import Clock
 from ..errors import BadData, Denied, NotFound
 from ..secret_box import SecretBox
 from ..store import Store, Transaction
 from ..store.records import InboxRecord, SecretRecord, TeamRecord, UserRecord
+from ..team_key import hash_team_key, new_team_key
+from .contact_rules import normalize_email, normalize_phone
 
 MAX_ACTIVE_SECRETS = 2
 ROLE_OWNER, ROLE_ADMIN, ROLE_MEMBER = 1, 2, 3
@@ -24,6 +27,14 @@ class NewSecret:
     secret_id: str
     secret_key: str
     team_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewTeamKey:
+    """A legacy team API key just made: the only moment it is known outside the database."""
+
+    team_id: int
+    key: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,25 +54,56 @@ class AdminService:
     def create_team(self, name: str) -> TeamRecord:
         """A team with its owner, the user its API secrets act as."""
         with self._store.write() as tx:
-            return _create_team(tx, _name(name, "name"), self._clock())[0]
+            return _create_team(tx, clean_name(name, "name"), self._clock())[0]
 
     def create_user(
         self, team_id: int, *, first_name: str, last_name: str = "", email: str = "",
         phone: str = "", role_id: int = ROLE_MEMBER,
     ) -> UserRecord:  # fmt: skip
+        """A user of the team; ``phone`` is normalised like a contact's, ``email`` checked."""
         if role_id not in ROLE_NAMES:
             raise BadData(f"role_id must be one of {sorted(ROLE_NAMES)}", field="role_id")
+        first_name, last_name = clean_name(first_name, "name"), _last_name(last_name, "name")
+        email, phone = _email(email), normalize_phone(phone) if phone else ""
         with self._store.write() as tx:
             _require_team(tx, team_id)
             return tx.create_user(
-                team_id, first_name=_name(first_name, "name"), last_name=last_name, email=email,
-                phone=phone, role_id=role_id, now_us=self._clock(),
+                team_id, first_name=first_name, last_name=last_name, email=email, phone=phone,
+                role_id=role_id, now_us=self._clock(),
             )  # fmt: skip
 
-    def create_inbox(self, team_id: int, *, name: str, phone: str = "") -> InboxRecord:
+    def create_inbox(
+        self, team_id: int, *, name: str, phone: str = "", member_ids: Iterable[int] = ()
+    ) -> InboxRecord:
+        """An inbox of the team; its members must be users of the team."""
+        name, phone = clean_name(name, "name"), normalize_phone(phone) if phone else ""
+        members = sorted(set(member_ids))
         with self._store.write() as tx:
             _require_team(tx, team_id)
-            return tx.create_inbox(team_id, _name(name, "name"), phone, self._clock())
+            users = {user.id for user in tx.list_users(team_id)}
+            strangers = [user_id for user_id in members if user_id not in users]
+            if strangers:
+                raise BadData(
+                    f"member {strangers[0]} is not a user of team {team_id}", field="member"
+                )
+            inbox = tx.create_inbox(team_id, name, phone, self._clock())
+            tx.add_inbox_members(inbox.id, members)
+        return replace(inbox, member_ids=tuple(members))
+
+    def rotate_team_key(self, team_id: int) -> NewTeamKey:
+        """A new legacy API key for the team; the old one, if any, stops working at once."""
+        key = new_team_key()
+        with self._store.write() as tx:
+            _require_team(tx, team_id)
+            tx.set_team_key_hash(team_id, hash_team_key(key))
+        return NewTeamKey(team_id=team_id, key=key)
+
+    def revoke_team_key(self, team_id: int) -> None:
+        with self._store.write() as tx:
+            _require_team(tx, team_id)
+            if tx.team_key_hash(team_id) is None:
+                raise BadData(f"team {team_id} has no API key")
+            tx.set_team_key_hash(team_id, None)
 
     def create_secret(self, team_id: int) -> NewSecret:
         """A new secret for the team's owner; refused when two are active already."""
@@ -126,11 +168,38 @@ class AdminService:
         return Bootstrap(team=team, owner=owner, inbox=inbox, secret=secret)
 
 
-def _name(value: str, field: str) -> str:
+def clean_name(value: str, field: str) -> str:
+    """``value`` trimmed, which must leave 1 to 255 characters."""
     text = value.strip()
     if not text or len(text) > NAME_MAX:
         raise BadData(f"{field} must be 1 to {NAME_MAX} characters", field=field)
     return text
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """A person's name as its first word (the first name) and the rest (the last name)."""
+    words = name.split()
+    return (words[0], " ".join(words[1:])) if words else ("", "")
+
+
+def owner_of(users: Iterable[UserRecord]) -> UserRecord | None:
+    """The user a team's API key and new secrets act as: its first owner by id."""
+    owners = [user for user in users if user.role_id == ROLE_OWNER]
+    return min(owners, key=lambda user: user.id) if owners else None
+
+
+def _last_name(value: str, field: str) -> str:
+    text = value.strip()
+    if len(text) > NAME_MAX:
+        raise BadData(f"{field} must be at most {NAME_MAX} characters", field=field)
+    return text
+
+
+def _email(value: str) -> str:
+    email = normalize_email(value)
+    if len(email) > NAME_MAX:
+        raise BadData(f"email must be at most {NAME_MAX} characters", field="email")
+    return email
 
 
 def _require_team(tx: Transaction, team_id: int) -> None:
@@ -148,7 +217,7 @@ def _create_team(tx: Transaction, name: str, now: int) -> tuple[TeamRecord, User
 
 
 def _team_owner(tx: Transaction, team_id: int) -> UserRecord:
-    owners = [user for user in tx.list_users(team_id) if user.role_id == ROLE_OWNER]
-    if not owners:
+    owner = owner_of(tx.list_users(team_id))
+    if owner is None:
         raise BadData(f"team {team_id} has no owner to hold the secret")
-    return owners[0]
+    return owner

@@ -5,16 +5,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 from msgspec import UNSET
 
-from ...models import ContactRef, ContactWrite
+from ...models import ContactLookup, ContactRef, ContactWrite, SetStatus
 from ..clock import Clock
-from ..errors import BadData, Conflict, NotFound
+from ..errors import BadData, Conflict, NotFound, PreconditionFailed
 from ..principal import Principal
 from ..store import Store, Transaction, UniqueViolation
 from ..store.records import ContactFields, ContactRecord
-from .contact_rules import apply_write, custom_field_ids, tag_ids
+from .contact_rules import apply_write, custom_field_ids, normalize_phone, tag_ids
 
 MAX_ID = 2**63 - 1
 
@@ -30,57 +31,134 @@ class ContactService:
         self._make_uuid = make_uuid
 
     def create_contact(self, principal: Principal, write: ContactWrite) -> ContactRef:
-        if write.phone is UNSET:
-            raise BadData("phone is required", field="phone")
-        fields = apply_write(ContactFields(), write, overwrite=True)
-        contact_uuid = self._make_uuid()
-        team_id = principal.team_id
+        _require_phone(write)
         with _conflicts_as_409(), self._store.write() as tx:
-            stamp = tx.advance_team_clock(team_id, self._clock())
-            _check_references(tx, team_id, fields, write)
-            _check_phone_free(tx, team_id, fields.phone, contact_id=None)
-            contact_id = tx.insert_contact(
-                team_id, uuid=contact_uuid, creator_id=principal.user_id, fields=fields,
-                tag_ids=tag_ids(write) or [], stamp_us=stamp,
-            )  # fmt: skip
-        return ContactRef(id=contact_id, rev=1, uuid=contact_uuid)
+            stamp = tx.advance_team_clock(principal.team_id, self._clock())
+            return insert_contact(tx, principal, write, uuid=self._make_uuid(), stamp=stamp)
 
     def get_contact(self, principal: Principal, contact_id: int) -> ContactRecord:
         with self._store.read() as tx:
             return _existing(tx, principal.team_id, contact_id)
 
+    def find_contact(self, principal: Principal, lookup: ContactLookup) -> ContactRecord:
+        """The contact a ``{"phone"}`` or ``{"id"}`` body names; the phone wins."""
+        with self._store.read() as tx:
+            return _existing(tx, principal.team_id, _lookup_id(tx, principal.team_id, lookup))
+
     def update_contact(
-        self, principal: Principal, contact_id: int, write: ContactWrite, *, overwrite: bool
-    ) -> ContactRef:
-        if write.phone is UNSET:
-            raise BadData("phone is required", field="phone")
+        self, principal: Principal, contact_id: int, write: ContactWrite, *, overwrite: bool,
+        expected_rev: int | None = None,
+    ) -> ContactRef:  # fmt: skip
+        _require_phone(write)
         team_id = principal.team_id
         with _conflicts_as_409(), self._store.write() as tx:
             stamp = tx.advance_team_clock(team_id, self._clock())
-            current = _existing(tx, team_id, contact_id)
-            fields = apply_write(current.fields, write, overwrite=overwrite)
-            _check_references(tx, team_id, fields, write)
-            _check_phone_free(tx, team_id, fields.phone, contact_id=contact_id)
-            rev = tx.update_contact(
-                team_id, contact_id, fields=fields, tag_ids=tag_ids(write), op="update",
-                stamp_us=stamp,
-            )  # fmt: skip
-        return ContactRef(id=contact_id, rev=rev, uuid=current.uuid)
+            current = _existing(tx, team_id, contact_id, expected_rev)
+            return update_contact(tx, current, write, overwrite=overwrite, stamp=stamp)
 
-    def delete_contact(self, principal: Principal, contact_id: int) -> None:
+    def set_status(
+        self, principal: Principal, request: SetStatus, *, expected_rev: int | None = None
+    ) -> None:
+        """One of the five status verbs; each is a write (``rev``, ``updated``, ``op``)."""
+        team_id = principal.team_id
         with self._store.write() as tx:
-            if not _in_range(contact_id) or not tx.delete_contact(principal.team_id, contact_id):
-                raise NotFound(f"no contact {contact_id}")
+            stamp = tx.advance_team_clock(team_id, self._clock())
+            current = _existing(tx, team_id, _lookup_id(tx, team_id, request), expected_rev)
+            fields = with_status(current.fields, request.status)
+            tx.update_contact(
+                team_id, current.id, fields=fields, tag_ids=None, op="status", stamp_us=stamp
+            )
+
+    def delete_contact(
+        self, principal: Principal, contact_id: int, *, expected_rev: int | None = None
+    ) -> None:
+        with self._store.write() as tx:
+            current = _existing(tx, principal.team_id, contact_id, expected_rev)
+            tx.delete_contact(principal.team_id, current.id)
+
+
+#: Each status verb: the new ``is_opted_out`` and ``is_blocked`` (``None``: unchanged).
+STATUS_CHANGES: dict[str, tuple[bool | None, bool | None]] = {
+    "unsubscribed": (True, None),
+    "subscribed": (False, None),
+    "blocked": (None, True),
+    "unblocked": (None, False),
+    "active": (False, False),
+}
+
+
+def with_status(fields: ContactFields, status: str) -> ContactFields:
+    opted_out, blocked = STATUS_CHANGES[status]
+    return replace(
+        fields,
+        is_opted_out=fields.is_opted_out if opted_out is None else opted_out,
+        is_blocked=fields.is_blocked if blocked is None else blocked,
+    )
+
+
+def insert_contact(
+    tx: Transaction, principal: Principal, write: ContactWrite, *, uuid: str, stamp: int
+) -> ContactRef:
+    """Check and insert a new contact; nothing is written when a check fails."""
+    team_id = principal.team_id
+    fields = apply_write(ContactFields(), write, overwrite=True)
+    _check_references(tx, team_id, fields, write)
+    _check_phone_free(tx, team_id, fields.phone, contact_id=None)
+    contact_id = tx.insert_contact(
+        team_id, uuid=uuid, creator_id=principal.user_id, fields=fields,
+        tag_ids=tag_ids(write) or [], stamp_us=stamp,
+    )  # fmt: skip
+    return ContactRef(id=contact_id, rev=1, uuid=uuid)
+
+
+def update_contact(
+    tx: Transaction, current: ContactRecord, write: ContactWrite, *, overwrite: bool, stamp: int
+) -> ContactRef:
+    """Check and apply an update to ``current``; nothing is written when a check fails."""
+    fields = apply_write(current.fields, write, overwrite=overwrite)
+    _check_references(tx, current.team_id, fields, write)
+    _check_phone_free(tx, current.team_id, fields.phone, contact_id=current.id)
+    rev = tx.update_contact(
+        current.team_id, current.id, fields=fields, tag_ids=tag_ids(write), op="update",
+        stamp_us=stamp,
+    )  # fmt: skip
+    return ContactRef(id=current.id, rev=rev, uuid=current.uuid)
+
+
+def _require_phone(write: ContactWrite) -> None:
+    if write.phone is UNSET:
+        raise BadData("phone is required", field="phone")
+
+
+def _lookup_id(tx: Transaction, team_id: int, lookup: ContactLookup) -> int:
+    if lookup.phone is not UNSET:
+        phone = normalize_phone(lookup.phone)
+        found = tx.contact_id_by_phone(team_id, phone)
+        if found is None:
+            raise NotFound(f"no contact with phone {phone}")
+        return found
+    if lookup.id is UNSET:
+        raise BadData("give the contact's phone or id", field="phone")
+    if isinstance(lookup.id, str) and not (lookup.id.isascii() and lookup.id.isdigit()):
+        raise BadData("id must be a number", field="id")
+    return int(lookup.id)
 
 
 def _in_range(contact_id: int) -> bool:
     return 0 < contact_id <= MAX_ID
 
 
-def _existing(tx: Transaction, team_id: int, contact_id: int) -> ContactRecord:
+def _existing(
+    tx: Transaction, team_id: int, contact_id: int, expected_rev: int | None = None
+) -> ContactRecord:
+    """The team's contact, at ``expected_rev`` when one is given (``If-Match``)."""
     contact = tx.get_contact(team_id, contact_id) if _in_range(contact_id) else None
     if contact is None:
         raise NotFound(f"no contact {contact_id}")
+    if expected_rev is not None and contact.rev != expected_rev:
+        raise PreconditionFailed(
+            f"contact {contact_id} is at rev {contact.rev}, not {expected_rev}"
+        )
     return contact
 
 

@@ -31,11 +31,24 @@ class UserRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class MembershipRecord:
+    """A user with the times of its row: what ``/v1/users/get`` answers."""
+
+    user: UserRecord
+    created_us: int
+    updated_us: int
+
+
+@dataclass(frozen=True, slots=True)
 class InboxRecord:
     id: int
     team_id: int
     name: str
     phone: str
+    auto_assignable: bool = False
+    forward_number: str = ""
+    allowed_domains: tuple[str, ...] = ()
+    member_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +73,30 @@ class TagRecord:
     id: int
     tag: str
     color: str
+
+
+@dataclass(frozen=True, slots=True)
+class TagDetailRecord:
+    """A tag as the team's tag list holds it (a contact carries only a :class:`TagRecord`)."""
+
+    id: int
+    team_id: int
+    uuid: str
+    tag: str
+    color: str
+    rev: int
+    created_us: int
+    updated_us: int
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRecord:
+    """A custom contact field: contacts hold its values under ``str(id)``."""
+
+    id: int
+    team_id: int
+    title: str
+    created_us: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,3 +150,16 @@ class WindowState:
     admitted: bool
     used: int
     oldest_us: int
+
+
+@dataclass(frozen=True, slots=True)
+class ContactQuery:
+    """Which contacts a listing selects, and in what order (contract section 5)."""
+
+    order: str = "updated"  # or "created"
+    ascending: bool = False
+    cursor_us: int | None = None  # exclusive
+    assigned: int | None = None
+    text: str = ""
+    limit: int = 30
+    offset: int = 0

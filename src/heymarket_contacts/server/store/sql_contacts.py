@@ -6,28 +6,42 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from .records import ContactFields, ContactRecord, NoteRecord, TagRecord
+from .records import ContactFields, ContactQuery, ContactRecord, NoteRecord, TagRecord
 from .sql_base import SqlBase
 
 _CONTACT_FIELD_COLUMNS = (
     "phone", "first", "last", "display_name", "email", "avatar", "external_id",
     "external_ref", "inbox_id", "assigned_user_id", "custom", "is_opted_out", "is_blocked",
 )  # fmt: skip
+#: What a write sets: the fields, and the search text derived from them.
+_WRITE_COLUMNS = (*_CONTACT_FIELD_COLUMNS, "search_text")
 _CONTACT_COLUMNS = (
-    "id, uuid, team_id, creator_id, parent_id, " + ", ".join(_CONTACT_FIELD_COLUMNS)
-    + ", op, rev, created_us, updated_us"
+    "c.id, c.uuid, c.team_id, c.creator_id, c.parent_id, "
+    + ", ".join(f"c.{column}" for column in _CONTACT_FIELD_COLUMNS)
+    + ", c.op, c.rev, c.created_us, c.updated_us"
 )  # fmt: skip
+_ORDER_COLUMNS = {"updated": "updated_us", "created": "created_us"}
+
+
+def search_text(fields: ContactFields) -> str:
+    """What ``filter`` searches: names, phone and email, case-folded, one per line."""
+    parts = (fields.first, fields.last, fields.display_name, fields.phone, fields.email)
+    return "\n".join(parts).casefold()
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, with ``%``, ``_`` and ``\\`` literal."""
+    escaped = text.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 class ContactSql(SqlBase):
-    # contacts --------------------------------------------------------------------------
-
     def insert_contact(
         self, team_id: int, *, uuid: str, creator_id: int, fields: ContactFields,
         tag_ids: list[int], stamp_us: int,
     ) -> int:  # fmt: skip
-        columns = ", ".join(_CONTACT_FIELD_COLUMNS)
-        marks = ", ".join("?" * (len(_CONTACT_FIELD_COLUMNS) + 8))
+        columns = ", ".join(_WRITE_COLUMNS)
+        marks = ", ".join("?" * (len(_WRITE_COLUMNS) + 8))
         row = self._one(
             f"INSERT INTO contacts (uuid, team_id, creator_id, parent_id, {columns},"
             f" op, rev, created_us, updated_us) VALUES ({marks}) RETURNING id",
@@ -42,7 +56,7 @@ class ContactSql(SqlBase):
         self, team_id: int, contact_id: int, *, fields: ContactFields,
         tag_ids: list[int] | None, op: str, stamp_us: int,
     ) -> int:  # fmt: skip
-        assignments = ", ".join(f"{column} = ?" for column in _CONTACT_FIELD_COLUMNS)
+        assignments = ", ".join(f"{column} = ?" for column in _WRITE_COLUMNS)
         row = self._one(
             f"UPDATE contacts SET {assignments}, op = ?, rev = rev + 1, updated_us = ?"
             " WHERE team_id = ? AND id = ? RETURNING rev",
@@ -78,6 +92,23 @@ class ContactSql(SqlBase):
         )
         return _contact(row) if row else None
 
+    def list_contacts(self, team_id: int, query: ContactQuery) -> list[ContactRecord]:
+        """One page of the team's contacts, past the cursor, in the query's order."""
+        where, params = _where(team_id, query)
+        column = _ORDER_COLUMNS[query.order]
+        direction = "ASC" if query.ascending else "DESC"
+        rows = self._all(
+            f"SELECT {_CONTACT_COLUMNS}, {self._dialect.tags_json}, {self._dialect.notes_json}"
+            f" FROM contacts c WHERE {where} ORDER BY c.{column} {direction} LIMIT ? OFFSET ?",
+            (*params, query.limit, query.offset),
+        )
+        return [_contact(row) for row in rows]
+
+    def count_matching(self, team_id: int, query: ContactQuery) -> int:
+        """How many contacts the query's filters (cursor included) select."""
+        where, params = _where(team_id, query)
+        return int(self._one(f"SELECT count(*) FROM contacts c WHERE {where}", params)[0])
+
     def contact_id_by_phone(self, team_id: int, phone: str) -> int | None:
         row = self._one("SELECT id FROM contacts WHERE team_id = ? AND phone = ?", (team_id, phone))
         return int(row[0]) if row else None
@@ -89,12 +120,29 @@ class ContactSql(SqlBase):
         return row is not None
 
 
+def _where(team_id: int, query: ContactQuery) -> tuple[str, list[Any]]:
+    clauses: list[str] = ["c.team_id = ?"]
+    params: list[Any] = [team_id]
+    if query.cursor_us is not None:
+        column = _ORDER_COLUMNS[query.order]
+        clauses.append(f"c.{column} {'>' if query.ascending else '<'} ?")
+        params.append(query.cursor_us)
+    if query.assigned is not None:
+        clauses.append("c.assigned_user_id = ?")
+        params.append(query.assigned)
+    if query.text:
+        clauses.append("c.search_text LIKE ? ESCAPE '\\'")
+        params.append(like_pattern(query.text))
+    return " AND ".join(clauses), params
+
+
 def _field_values(fields: ContactFields) -> tuple[Any, ...]:
+    """The values of ``_WRITE_COLUMNS``."""
     return (
         fields.phone, fields.first, fields.last, fields.display_name, fields.email,
         fields.avatar, fields.external_id, fields.external_ref, fields.inbox_id,
         fields.assigned_user_id, json.dumps(fields.custom, separators=(",", ":")),
-        bool(fields.is_opted_out), bool(fields.is_blocked),
+        bool(fields.is_opted_out), bool(fields.is_blocked), search_text(fields),
     )  # fmt: skip
 
 

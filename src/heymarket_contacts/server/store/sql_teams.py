@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .records import InboxRecord, SecretRecord, TeamRecord, UserRecord
+import msgspec
+
+from .records import InboxRecord, MembershipRecord, SecretRecord, TeamRecord, UserRecord
 from .sql_base import SqlBase
+
+#: ``inboxes.allowed_domains`` holds a JSON array of strings.
+_DOMAINS = msgspec.json.Decoder(list[str])
 
 
 class TeamSql(SqlBase):
@@ -30,13 +35,14 @@ class TeamSql(SqlBase):
     def count_teams(self) -> int:
         return int(self._one("SELECT count(*) FROM teams")[0])
 
-    def advance_team_clock(self, team_id: int, now_us: int) -> int:
+    def advance_team_clock(self, team_id: int, now_us: int, count: int = 1) -> int:
+        """Reserve ``count`` stamps past the team's clock and ``now_us``; the first of them."""
         row = self._one(
-            f"UPDATE teams SET clock_us = {self._dialect.greatest}(clock_us + 1, ?) "
+            f"UPDATE teams SET clock_us = {self._dialect.greatest}(clock_us + ?, ?) "
             "WHERE id = ? RETURNING clock_us",
-            (now_us, team_id),
+            (count, now_us + count - 1, team_id),
         )
-        return int(row[0])
+        return int(row[0]) - count + 1
 
     def count_contacts(self, team_id: int) -> int:
         return int(self._one("SELECT count(*) FROM contacts WHERE team_id = ?", (team_id,))[0])
@@ -67,6 +73,25 @@ class TeamSql(SqlBase):
         )
         return [UserRecord(*row) for row in rows]
 
+    def list_memberships(self, team_id: int) -> list[MembershipRecord]:
+        rows = self._all(
+            f"SELECT {self._USER_COLUMNS}, created_us, updated_us FROM users WHERE team_id = ?"
+            " ORDER BY id",
+            (team_id,),
+        )
+        return [MembershipRecord(UserRecord(*row[:7]), row[7], row[8]) for row in rows]
+
+    def update_user(
+        self, team_id: int, user_id: int, *, first_name: str, last_name: str, role_id: int,
+        now_us: int,
+    ) -> bool:  # fmt: skip
+        row = self._one(
+            "UPDATE users SET first_name = ?, last_name = ?, role_id = ?, updated_us = ?"
+            " WHERE team_id = ? AND id = ? RETURNING id",
+            (first_name, last_name, role_id, now_us, team_id, user_id),
+        )
+        return row is not None
+
     def create_inbox(self, team_id: int, name: str, phone: str, now_us: int) -> InboxRecord:
         row = self._one(
             "INSERT INTO inboxes (team_id, name, phone, created_us) VALUES (?, ?, ?, ?)"
@@ -75,12 +100,52 @@ class TeamSql(SqlBase):
         )
         return InboxRecord(id=row[0], team_id=team_id, name=name, phone=phone)
 
+    _INBOX_COLUMNS = "id, team_id, name, phone, auto_assignable, forward_number, allowed_domains"
+
     def get_inbox(self, team_id: int, inbox_id: int) -> InboxRecord | None:
         row = self._one(
-            "SELECT id, team_id, name, phone FROM inboxes WHERE team_id = ? AND id = ?",
+            f"SELECT {self._INBOX_COLUMNS} FROM inboxes WHERE team_id = ? AND id = ?",
             (team_id, inbox_id),
         )
-        return InboxRecord(*row) if row else None
+        if row is None:
+            return None
+        members = self._all(
+            "SELECT user_id FROM inbox_members WHERE inbox_id = ? ORDER BY user_id", (inbox_id,)
+        )
+        return _inbox(row, [member[0] for member in members])
+
+    def list_inboxes(self, team_id: int) -> list[InboxRecord]:
+        members: dict[int, list[int]] = {}
+        for inbox_id, user_id in self._all(
+            "SELECT m.inbox_id, m.user_id FROM inbox_members m"
+            " JOIN inboxes i ON i.id = m.inbox_id WHERE i.team_id = ?"
+            " ORDER BY m.inbox_id, m.user_id",
+            (team_id,),
+        ):
+            members.setdefault(inbox_id, []).append(user_id)
+        rows = self._all(
+            f"SELECT {self._INBOX_COLUMNS} FROM inboxes WHERE team_id = ? ORDER BY id", (team_id,)
+        )
+        return [_inbox(row, members.get(row[0], [])) for row in rows]
+
+    def add_inbox_members(self, inbox_id: int, user_ids: Iterable[int]) -> None:
+        for user_id in user_ids:
+            self._execute(
+                "INSERT INTO inbox_members (inbox_id, user_id) VALUES (?, ?)", (inbox_id, user_id)
+            )
+
+    # the legacy team API key ------------------------------------------------------------
+
+    def team_key_hash(self, team_id: int) -> str | None:
+        row = self._one("SELECT api_key_hash FROM teams WHERE id = ?", (team_id,))
+        return row[0] if row else None
+
+    def set_team_key_hash(self, team_id: int, key_hash: str | None) -> None:
+        self._execute("UPDATE teams SET api_key_hash = ? WHERE id = ?", (key_hash, team_id))
+
+    def team_id_by_key_hash(self, key_hash: str) -> int | None:
+        row = self._one("SELECT id FROM teams WHERE api_key_hash = ?", (key_hash,))
+        return int(row[0]) if row else None
 
     # API secrets -----------------------------------------------------------------------
 
@@ -116,6 +181,14 @@ class TeamSql(SqlBase):
             (now_us, secret_id),
         )
         return row is not None
+
+
+def _inbox(row: Sequence[Any], member_ids: Sequence[int]) -> InboxRecord:
+    return InboxRecord(
+        id=row[0], team_id=row[1], name=row[2], phone=row[3], auto_assignable=bool(row[4]),
+        forward_number=row[5], allowed_domains=tuple(_DOMAINS.decode(row[6])),
+        member_ids=tuple(member_ids),
+    )  # fmt: skip
 
 
 def _secret(row: Sequence[Any]) -> SecretRecord:

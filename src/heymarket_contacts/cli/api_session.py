@@ -1,0 +1,149 @@
+"""What every API client command shares: credentials, the SDK client, and how answers print.
+
+Credentials and the base URL come from the same settings as the SDK (the options below, else
+``HEYMARKET_SECRET_ID``, ``HEYMARKET_SECRET_KEY``, ``HEYMARKET_BASE_URL``). Answers print as
+JSON when stdout is not a terminal (a pipe, a file) and as a table when it is; ``--json`` and
+``--table`` choose.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import click
+
+from ..client import Client, to_dict
+from ..client.errors import HeymarketError
+from .tables import render_record, render_table
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+__all__ = ["ApiSession", "api_command"]
+
+
+@dataclass(frozen=True, slots=True)
+class ApiSession:
+    """One command's connection settings and output format."""
+
+    secret_id: str | None
+    secret_key: str | None
+    base_url: str | None
+    timeout: float
+    max_retries: int
+    output: str  # "json" or "table"
+
+    @property
+    def as_json(self) -> bool:
+        return self.output == "json"
+
+    @contextmanager
+    def client(self) -> Iterator[Client]:
+        """The SDK client; an SDK error inside the block becomes a one-line CLI error."""
+        try:
+            with Client(
+                secret_id=self.secret_id,
+                secret_key=self.secret_key,
+                base_url=self.base_url,
+                timeout=self.timeout,
+                max_retries=self.max_retries,
+            ) as client:
+                yield client
+        except HeymarketError as error:
+            raise click.ClickException(str(error)) from error
+
+    def show(self, value: Any, *, columns: Sequence[str] | None = None) -> None:
+        """A model (as fields and values) or a list of models (as rows), in this format."""
+        data = to_dict(value)
+        if self.as_json:
+            click.echo(json.dumps(data, ensure_ascii=False))
+        elif isinstance(data, list):
+            click.echo(render_table(data, columns or _columns_of(data)))
+        elif isinstance(data, dict):
+            click.echo(render_record(data))
+        else:
+            click.echo(str(data))
+
+    def show_stream(self, items: Iterable[Any], *, columns: Sequence[str]) -> None:
+        """Many models: a JSON array written as they come, or one table once all are in."""
+        if not self.as_json:
+            self.show(list(items), columns=columns)
+            return
+        click.echo("[")
+        first = True
+        for item in items:
+            prefix = "" if first else ","
+            click.echo(prefix + json.dumps(to_dict(item), ensure_ascii=False))
+            first = False
+        click.echo("]")
+
+    def done(self, text: str) -> None:
+        """A call that answers nothing: ``"ok"`` as JSON, else the sentence."""
+        click.echo(json.dumps("ok") if self.as_json else text)
+
+
+def _columns_of(rows: list[Any]) -> list[str]:
+    return list(rows[0]) if rows and isinstance(rows[0], dict) else []
+
+
+def api_command(function: F) -> F:
+    """Adds the connection and output options; the command gets them as ``session``."""
+
+    @click.option(
+        "--secret-id", envvar="HEYMARKET_SECRET_ID", metavar="ID", help="[env: HEYMARKET_SECRET_ID]"
+    )
+    @click.option(
+        "--secret-key",
+        envvar="HEYMARKET_SECRET_KEY",
+        metavar="KEY",
+        help="[env: HEYMARKET_SECRET_KEY]",
+    )
+    @click.option(
+        "--base-url",
+        envvar="HEYMARKET_BASE_URL",
+        metavar="URL",
+        help="[env: HEYMARKET_BASE_URL; default: https://api.heymarket.com]",
+    )
+    @click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=30.0,
+        show_default=True,
+        help="Seconds per call.",
+    )
+    @click.option(
+        "--max-retries",
+        type=click.IntRange(min=0),
+        default=2,
+        show_default=True,
+        help="Retries of a failed call (connection errors, 429, 5xx).",
+    )
+    @click.option(
+        "--json",
+        "display",
+        flag_value="json",
+        help="Print JSON (the default when stdout is not a terminal).",
+    )
+    @click.option(
+        "--table", "display", flag_value="table", help="Print a table (the default on a terminal)."
+    )
+    @functools.wraps(function)
+    def command(
+        secret_id: str | None,
+        secret_key: str | None,
+        base_url: str | None,
+        timeout: float,
+        max_retries: int,
+        display: str | None,
+        **kwargs: Any,
+    ) -> Any:
+        chosen = display or ("table" if sys.stdout.isatty() else "json")
+        session = ApiSession(secret_id, secret_key, base_url, timeout, max_retries, chosen)
+        return function(session, **kwargs)
+
+    return command  # type: ignore[return-value]

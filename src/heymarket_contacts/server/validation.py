@@ -1,0 +1,73 @@
+"""Turning JSON into wire models, with 400s that say what is wrong and where.
+
+msgspec checks types and limits; on top of that no text may hold U+0000 (PostgreSQL cannot
+store it, so neither database takes it).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, TypeVar
+
+import msgspec
+
+from .errors import BadData
+
+T = TypeVar("T")
+_FIELD_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
+_MISSING_FIELD = re.compile(r"Object missing required field `(\w+)`")
+
+
+def decode_json(data: bytes, model: type[T], *, check_text: bool = True) -> T:
+    """JSON text as ``model``; ``check_text=False`` leaves the NUL check to a later
+    :func:`convert` of each item (a batch, whose items fail one by one)."""
+    try:
+        value = msgspec.json.decode(data, type=model, strict=True)
+    except msgspec.ValidationError as error:
+        raise _bad_data(error) from None
+    except msgspec.DecodeError as error:
+        raise BadData(f"the body is not valid JSON: {error}") from None
+    except UnicodeDecodeError:
+        raise BadData("the body is not valid UTF-8") from None
+    if check_text:
+        _reject_nul(msgspec.to_builtins(value), "")
+    return value
+
+
+def convert(value: Any, model: type[T]) -> T:
+    """Already-decoded JSON (one item of a batch) as ``model``."""
+    try:
+        converted = msgspec.convert(value, model, strict=True)
+    except msgspec.ValidationError as error:
+        raise _bad_data(error) from None
+    _reject_nul(value, "")
+    return converted
+
+
+def _bad_data(error: msgspec.ValidationError) -> BadData:
+    """msgspec's ``Expected `str`, got `int` - at `$.first``` as a sentence and a field; a
+    missing field is named too (``users[0].id``)."""
+    text = str(error)
+    located = _FIELD_PATH.search(text)
+    sentence = text[: located.start()] if located else text
+    path = located["path"] if located else ""
+    missing = _MISSING_FIELD.fullmatch(sentence)
+    if missing is not None:
+        path = f"{path}.{missing[1]}" if path else missing[1]
+    if not path:
+        return BadData(sentence)
+    return BadData(f"{path}: {sentence}", field=path)
+
+
+def _reject_nul(value: Any, path: str) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise BadData(f"{path or 'the body'} must not contain the NUL character", field=path)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            child = f"{path}.{key}" if path else str(key)
+            _reject_nul(key, child)
+            _reject_nul(item, child)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _reject_nul(item, f"{path}[{index}]")

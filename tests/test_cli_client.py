@@ -1,0 +1,406 @@
+"""The client commands through the entry point (``python -m heymarket_contacts``), one process
+per command, against the real server on both databases. Piped, they print JSON; on a terminal
+(a pty here), tables."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from heymarket_contacts import Client
+from support import Canary, RunningServer, TeamCredentials, TeamFactory, free_port, unique_phone
+
+TIMEOUT = 60
+
+
+def environment_for(server: RunningServer | None, team: TeamCredentials | None) -> dict[str, str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("HEYMARKET_")}
+    if team is not None:
+        environment["HEYMARKET_SECRET_ID"] = team.secret_id
+        environment["HEYMARKET_SECRET_KEY"] = team.secret_key
+    if server is not None:
+        environment["HEYMARKET_BASE_URL"] = server.base_url
+    return environment
+
+
+@dataclass
+class ClientCli:
+    environment: dict[str, str]
+    cwd: Path
+    canary: Canary
+
+    def run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [sys.executable, "-m", "heymarket_contacts", *args],
+            capture_output=True,
+            text=True,
+            env=self.environment,
+            cwd=self.cwd,
+            input=stdin,
+            timeout=TIMEOUT,
+            check=False,
+        )
+        self.canary.assert_absent_from(result.stdout + result.stderr, where=f"`{' '.join(args)}`")
+        return result
+
+    def ok(self, *args: str, stdin: str | None = None) -> str:
+        result = self.run(*args, stdin=stdin)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
+        return result.stdout
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self.ok(*args))
+
+    def fails(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        result = self.run(*args, stdin=stdin)
+        assert result.returncode != 0, result.stdout
+        assert "Traceback" not in result.stdout + result.stderr
+        return result
+
+    def terminal(self, *args: str) -> str:
+        """The command with a terminal for stdin, stdout and stderr: what a person sees."""
+        leader, follower = pty.openpty()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "heymarket_contacts", *args],
+            stdin=follower,
+            stdout=follower,
+            stderr=follower,
+            env=self.environment,
+            cwd=self.cwd,
+        )
+        os.close(follower)
+        output = b""
+        try:
+            while chunk := _read(leader):
+                output += chunk
+        finally:
+            os.close(leader)
+            process.wait(TIMEOUT)
+        assert process.returncode == 0, output.decode(errors="replace")
+        return output.decode().replace("\r\n", "\n")
+
+
+def _read(descriptor: int) -> bytes:
+    try:
+        return os.read(descriptor, 65536)
+    except OSError:  # EIO: the command exited and closed the terminal
+        return b""
+
+
+@pytest.fixture
+def cli(server: RunningServer, team: TeamCredentials, canary: Canary, tmp_path: Path) -> ClientCli:
+    return ClientCli(environment_for(server, team), tmp_path, canary)
+
+
+@pytest.fixture
+def sdk(server: RunningServer, team: TeamCredentials) -> Iterator[Client]:
+    with Client(
+        secret_id=team.secret_id, secret_key=team.secret_key, base_url=server.base_url, environ={}
+    ) as client:
+        yield client
+
+
+def test_contact_create_get_update_status_delete(cli: ClientCli, team: TeamCredentials) -> None:
+    phone = unique_phone()
+    ref = cli.json("contacts", "create", "--phone", f"+{phone}", "--first", "Ada", "--last", "L")
+    assert set(ref) == {"id", "rev", "uuid"}
+    contact = cli.json("contacts", "get", str(ref["id"]))
+    assert (contact["phone"], contact["display_name"], contact["team_id"]) == (
+        phone,
+        "Ada L",
+        team.team_id,
+    )
+    assert cli.json("contacts", "get", "--phone", phone)["id"] == ref["id"]
+
+    field = cli.json("fields", "create", "Plan")[0]
+    tag = cli.json("tags", "create", "VIP", "--color", "red")
+    updated = cli.json(
+        "contacts",
+        "update",
+        str(ref["id"]),
+        "--email",
+        "ada@example.com",
+        "--custom",
+        f"{field['id']}=Gold",
+        "--tag",
+        str(tag["id"]),
+    )
+    assert updated == {"id": ref["id"], "rev": 2, "uuid": ref["uuid"]}
+    contact = cli.json("contacts", "get", str(ref["id"]))
+    assert (contact["phone"], contact["email"], contact["custom"], contact["tags"]) == (
+        phone,
+        "ada@example.com",
+        {str(field["id"]): "Gold"},
+        [{"id": tag["id"], "tag": "VIP", "color": "red"}],
+    )
+    cli.json(
+        "contacts",
+        "update",
+        str(ref["id"]),
+        "--remove-custom",
+        str(field["id"]),
+        "--clear-tags",
+        "--if-match",
+        "2",
+    )
+    contact = cli.json("contacts", "get", str(ref["id"]))
+    assert (contact["custom"], contact["tags"], contact["rev"]) == ({}, [], 3)
+
+    status = cli.json("contacts", "status", str(ref["id"]), "--set", "unsubscribed")
+    assert status == {"id": ref["id"], "phone": phone, "unsubscribed": True, "blocked": False}
+    assert cli.json("contacts", "status", "--phone", phone)["unsubscribed"] is True
+    assert cli.json("contacts", "delete", str(ref["id"])) == "ok"
+    gone = cli.fails("contacts", "get", str(ref["id"]))
+    assert "404 not_found" in gone.stderr
+
+
+def test_list_one_page_or_all_and_count(cli: ClientCli, sdk: Client) -> None:
+    ids = [sdk.contacts.create(phone=unique_phone(), first="Listed").id for _ in range(5)]
+    page = cli.json("contacts", "list", "--limit", "2", "--filter", "listed")
+    assert [contact["id"] for contact in page] == ids[::-1][:2]
+    every = cli.json("contacts", "list", "--all", "--limit", "2", "--filter", "listed")
+    assert [contact["id"] for contact in every] == ids[::-1]
+    oldest = cli.json(
+        "contacts", "list", "--all", "--ascending", "--order", "created", "--filter", "listed"
+    )
+    assert [contact["id"] for contact in oldest] == ids
+    assert cli.json("contacts", "count", "--filter", "listed") == 5
+    assert cli.json("contacts", "list", "--filter", "nobody-here") == []
+    assert cli.json("contacts", "list", "--all", "--filter", "nobody-here") == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(("contacts", "get"), "CONTACT_ID or --phone", id="get-nothing"),
+        pytest.param(("contacts", "get", "1", "--phone", "1555"), "one of them", id="get-both"),
+        pytest.param(("contacts", "create", "--first", "A"), "--phone is required", id="no-phone"),
+        pytest.param(
+            ("contacts", "create", "--phone", "15105550000", "--custom", "oops"),
+            "FIELD_ID=VALUE",
+            id="bad-custom",
+        ),
+        pytest.param(("contacts", "list", "--all", "--page", "1"), "--page", id="page-and-all"),
+        pytest.param(("contacts", "status"), "CONTACT_ID or --phone", id="status-nothing"),
+        pytest.param(("contacts", "get", "abc"), "abc", id="id-not-a-number"),
+        pytest.param(("contacts", "create", "--phone", "12"), "phone", id="server-400"),
+    ],
+)
+def test_bad_usage_is_a_clean_error(cli: ClientCli, args: tuple[str, ...], message: str) -> None:
+    result = cli.fails(*args)
+    assert message in result.stderr
+
+
+def test_missing_credentials_name_the_variables(cli: ClientCli) -> None:
+    bare = ClientCli(environment_for(None, None), cli.cwd, cli.canary)
+    result = bare.fails("contacts", "list")
+    assert "HEYMARKET_SECRET_ID" in result.stderr
+
+
+def test_an_unreachable_server_is_a_clean_error(cli: ClientCli) -> None:
+    result = cli.fails(
+        "team", "get", "--base-url", f"http://127.0.0.1:{free_port()}", "--max-retries", "0"
+    )
+    assert "failed after 1 attempt" in result.stderr
+
+
+def test_import_csv_writes_the_good_rows_and_lists_the_failures(
+    cli: ClientCli, sdk: Client
+) -> None:
+    plan = sdk.contact_fields.create(["Plan"])[0]
+    vip, lead = sdk.tags.create("VIP"), sdk.tags.create("Lead")
+    existing = unique_phone()
+    sdk.contacts.create(phone=existing, first="Existing")
+    good, tagged = unique_phone(), unique_phone()
+    (cli.cwd / "people.csv").write_text(
+        "phone,first,last,tags,custom.plan,is_opted_out,id\n"
+        f"{good},Ann,Lee,,Gold,no,999\n"
+        f"{tagged},Bo,,vip; {lead.id},,yes,\n"
+        "12,Bad,Phone,,,,\n"
+        f"{unique_phone()},Bad,Flag,,,maybe,\n"
+        f"{unique_phone()},Bad,Tag,Nope,,,\n"
+        f"{existing},Changed,,,,,\n"
+    )
+    result = cli.fails("contacts", "import", "people.csv", "--batch-size", "2")
+    assert result.returncode == 1
+    summary = json.loads(result.stdout)
+    assert summary["items"] == 6
+    assert summary["accepted"] == 3
+    assert [(f["where"], f["error"]) for f in summary["failed"]] == [
+        ("line 4", "bad_data"),
+        ("line 5", "bad_data"),
+        ("line 6", "bad_data"),
+    ]
+    assert "phone" in summary["failed"][0]["message"]
+    assert "maybe" in summary["failed"][1]["message"]
+    assert "Nope" in summary["failed"][2]["message"]
+    ann = sdk.contacts.find(phone=good)
+    assert (ann.display_name, ann.custom, ann.is_opted_out) == (
+        "Ann Lee",
+        {str(plan.id): "Gold"},
+        False,
+    )
+    bo = sdk.contacts.find(phone=tagged)
+    assert ([t.id for t in bo.tags], bo.is_opted_out) == ([vip.id, lead.id], True)
+    assert sdk.contacts.find(phone=existing).first == "Existing"
+
+    overwrite = f"phone,first\n{existing},Changed\n"
+    done = json.loads(cli.ok("contacts", "import", "-", "--overwrite", stdin=overwrite))
+    assert done == {"items": 1, "accepted": 1, "failed": []}
+    assert sdk.contacts.find(phone=existing).first == "Changed"
+
+
+def test_import_refuses_an_unknown_custom_column_before_writing(
+    cli: ClientCli, sdk: Client
+) -> None:
+    (cli.cwd / "bad.csv").write_text(f"phone,custom.Nope\n{unique_phone()},x\n")
+    result = cli.fails("contacts", "import", "bad.csv")
+    assert "custom.Nope" in result.stderr
+    assert sdk.contacts.count() == 0
+
+
+def test_import_json_takes_write_shapes_and_exported_contacts(cli: ClientCli, sdk: Client) -> None:
+    vip = sdk.tags.create("VIP")
+    one, two = unique_phone(), unique_phone()
+    items = [
+        {"phone": one, "first": "Json", "tags": ["VIP"]},
+        {"phone": two, "tags": [{"id": 999, "tag": "vip", "color": ""}], "assigned_user_id": 0},
+        {"phone": "12"},
+    ]
+    (cli.cwd / "people.json").write_text(json.dumps(items))
+    result = cli.fails("contacts", "import", "people.json")
+    assert json.loads(result.stdout)["failed"][0]["where"] == "item 2"
+    assert [t.id for t in sdk.contacts.find(phone=one).tags] == [vip.id]
+    assert [t.id for t in sdk.contacts.find(phone=two).tags] == [vip.id]
+
+
+def test_export_then_import_into_another_team(
+    cli: ClientCli, sdk: Client, server: RunningServer, make_team: TeamFactory
+) -> None:
+    plan = sdk.contact_fields.create(["Plan"])[0]
+    vip = sdk.tags.create("VIP")
+    sdk.contacts.create(
+        phone=unique_phone(),
+        first="Ann",
+        custom={str(plan.id): "Gold"},
+        tags=[vip.id],
+        is_opted_out=True,
+        external_id="ext-1",
+    )
+    sdk.contacts.create(phone=unique_phone(), first="Bo", last="Ng", email="bo@example.com")
+    exported = cli.json("contacts", "export", "--format", "json")
+    assert [contact["first"] for contact in exported] == ["Ann", "Bo"]
+    cli.ok("contacts", "export", "--output", "all.csv")
+    header = (cli.cwd / "all.csv").read_text().splitlines()[0]
+    assert header.endswith(",tags,created,updated,custom.Plan")
+
+    other = make_team("Import")
+    target = ClientCli(environment_for(server, other), cli.cwd, cli.canary)
+    target.json("fields", "create", "Plan")
+    target.json("tags", "create", "VIP")
+    assert json.loads(target.ok("contacts", "import", "all.csv"))["accepted"] == 2
+    imported = target.json("contacts", "export", "--format", "json")
+
+    def portable(contact: dict[str, Any], fields: dict[str, str]) -> tuple[Any, ...]:
+        custom = {fields[key]: value for key, value in contact["custom"].items()}
+        return (
+            contact["phone"],
+            contact["display_name"],
+            contact["email"],
+            contact["external_id"],
+            contact["is_opted_out"],
+            [t["tag"] for t in contact["tags"]],
+            custom,
+        )
+
+    source_fields = {str(field["id"]): field["title"] for field in cli.json("fields", "list")}
+    target_fields = {str(field["id"]): field["title"] for field in target.json("fields", "list")}
+    assert [portable(c, target_fields) for c in imported] == [
+        portable(c, source_fields) for c in exported
+    ]
+
+
+def test_tags_fields_notes_team_inboxes_and_users(
+    cli: ClientCli, sdk: Client, team: TeamCredentials
+) -> None:
+    tag = cli.json("tags", "create", "Gold")
+    assert cli.json("tags", "get", str(tag["id"]))["tag"] == "Gold"
+    assert [t["tag"] for t in cli.json("tags", "list")] == ["Gold"]
+    assert [t["tag"] for t in cli.json("tags", "list", "--all")] == ["Gold"]
+    assert "409 conflict" in cli.fails("tags", "create", "gold").stderr
+    assert cli.json("tags", "delete", str(tag["id"])) == "ok"
+
+    made = cli.json("fields", "create", "Plan", "Tier")
+    assert [f["duplicate"] for f in cli.json("fields", "create", "plan")] == [True]
+    assert cli.json("fields", "list") == [{"id": f["id"], "title": f["title"]} for f in made]
+
+    contact = sdk.contacts.create(phone=unique_phone())
+    note = cli.json("notes", "add", str(contact.id), "Called back")
+    assert note["text"] == "Called back"
+    assert [n.id for n in sdk.contacts.get(contact.id).note] == [note["id"]]
+    assert cli.json("notes", "delete", str(contact.id), note["id"]) == "ok"
+
+    assert cli.json("team", "get")["id"] == team.team_id
+    assert [inbox["name"] for inbox in cli.json("inboxes", "list")] == []
+    owner = cli.json("users", "list")
+    assert [user["role_id"] for user in owner] == [1]
+    renamed = cli.json("users", "update", str(owner[0]["id"]), "--first-name", "Olga")
+    assert [user["name"].split()[0] for user in renamed] == ["Olga"]
+
+
+def test_a_terminal_gets_tables_and_a_pipe_gets_json(cli: ClientCli, sdk: Client) -> None:
+    ref = sdk.contacts.create(phone="15105550177", first="Tabled")
+    screen = cli.terminal("contacts", "list")
+    lines = screen.splitlines()
+    assert lines[0].split() == [
+        "id",
+        "display_name",
+        "phone",
+        "email",
+        "tags",
+        "is_opted_out",
+        "updated",
+    ]
+    assert lines[2].split()[:3] == [str(ref.id), "Tabled", "15105550177"]
+    record = cli.terminal("contacts", "get", str(ref.id))
+    assert "display_name      Tabled" in record
+    assert json.loads(cli.terminal("contacts", "get", str(ref.id), "--json"))["id"] == ref.id
+    assert cli.ok("contacts", "list", "--table").split()[:2] == ["id", "display_name"]
+    assert cli.terminal("contacts", "delete", str(ref.id)) == f"deleted contact {ref.id}\n"
+
+
+def test_import_on_a_terminal_shows_progress_and_a_summary(cli: ClientCli) -> None:
+    rows = "".join(f"{unique_phone()},P{index}\n" for index in range(3))
+    (cli.cwd / "people.csv").write_text("phone,first\n" + rows + "12,Bad\n")
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "heymarket_contacts", "contacts", "import", "people.csv"],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=cli.environment,
+        cwd=cli.cwd,
+    )
+    os.close(follower)
+    output = b""
+    try:
+        while chunk := _read(leader):
+            output += chunk
+    finally:
+        os.close(leader)
+        process.wait(TIMEOUT)
+    text = output.decode()
+    assert process.returncode == 1, text
+    assert "Importing" in text
+    assert "3 of 4 contacts accepted, 1 failed." in text
+    assert "line 5: 12: bad_data: phone" in text

@@ -1,0 +1,92 @@
+"""Concurrent writers over real HTTP, on both databases, one and two server processes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from support import HttpApi, RunningServer, TeamCredentials, unique_phone
+
+
+def test_twenty_concurrent_creates_of_one_phone_make_one_contact(api: HttpApi) -> None:
+    phone = unique_phone()
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(
+            pool.map(lambda i: api.post("/v1/contact", json={"phone": phone, "first": f"n{i}"}),
+                     range(20))
+        )  # fmt: skip
+    created = [a for a in answers if a.status_code == 200]
+    conflicts = [a for a in answers if a.status_code == 409]
+    assert len(created) == 1
+    assert len(conflicts) == 19
+    contact_id = created[0].json()["id"]
+    assert {a.json()["existing_id"] for a in conflicts} == {contact_id}
+    listed = api.post("/v1/contacts", json={"filter": phone}).json()
+    assert [c["id"] for c in listed] == [contact_id]
+
+
+@pytest.fixture
+def second_server(
+    database_url: str, server_environment: dict[str, str], server: RunningServer, tmp_path: Path
+) -> Iterator[RunningServer]:
+    """Another server process on the session's database."""
+    running = RunningServer.start(database_url, server_environment, tmp_path / "second.log")
+    yield running
+    running.stop()
+
+
+def test_two_processes_on_one_database_agree(
+    api: HttpApi, second_server: RunningServer, team: TeamCredentials
+) -> None:
+    with httpx.Client(
+        base_url=second_server.base_url,
+        headers={"Authorization": f"Bearer {team.token()}"},
+        timeout=30,
+    ) as other:
+        contact_id = api.create_contact(first="Ada")
+        assert (
+            other.get(f"/v1/contact/{contact_id}").json()
+            == api.get(f"/v1/contact/{contact_id}").json()
+        )
+
+        phone = api.get(f"/v1/contact/{contact_id}").json()["phone"]
+        updated = other.put(f"/v1/contact/{contact_id}", json={"phone": phone, "last": "L"})
+        assert updated.json()["rev"] == 2
+        assert api.get(f"/v1/contact/{contact_id}").json()["last"] == "L"
+
+        duplicate = other.post("/v1/contact", json={"phone": phone})
+        assert duplicate.status_code == 409
+        assert duplicate.json()["existing_id"] == contact_id
+
+        assert (
+            other.post("/v1/contacts", json={}).json() == api.post("/v1/contacts", json={}).json()
+        )
+
+
+def test_writers_on_two_processes_lose_no_update(
+    api: HttpApi, second_server: RunningServer, team: TeamCredentials
+) -> None:
+    contact_id = api.create_contact()
+    phone = api.get(f"/v1/contact/{contact_id}").json()["phone"]
+    token = team.token()
+    urls = [api.http.base_url, httpx.URL(second_server.base_url)]
+
+    def write(i: int) -> int:
+        answer = httpx.put(
+            f"{urls[i % 2]}/v1/contact/{contact_id}",
+            json={"phone": phone, "custom": {}, "external_ref": f"w{i}"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+        assert answer.status_code == 200, answer.text
+        return int(answer.json()["rev"])
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        revs = sorted(pool.map(write, range(24)))
+    assert revs == list(range(2, 26))
+    final = api.get(f"/v1/contact/{contact_id}").json()
+    assert final["rev"] == 25
