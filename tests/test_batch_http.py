@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from contact_checks import CLOSE, MIB, Database, assert_error, count_all, ok, read
+from checks import CLOSE, MIB, Sql, assert_error, count_all, ok, read
 from heymarket_contacts.server.service.admin import AdminService
 from support import HttpApi, TeamCredentials, unique_phone
 
@@ -18,8 +18,8 @@ BATCH = "/v1/batch/contacts"
 
 
 @pytest.fixture
-def db(backend: str, database_url: str) -> Database:
-    return Database(backend, database_url)
+def db(backend: str, database_url: str) -> Sql:
+    return Sql(backend, database_url)
 
 
 def batch(api: HttpApi, items: Any, overwrite: str | None = None) -> httpx.Response:
@@ -71,7 +71,7 @@ def assert_failed(response: httpx.Response, items: list[Any], indexes: list[int]
 # --- valid items ----------------------------------------------------------------------------
 
 
-def test_a_batch_of_valid_items_answers_ok_and_creates_them(api: HttpApi, db: Database) -> None:
+def test_a_batch_of_valid_items_answers_ok_and_creates_them(api: HttpApi, db: Sql) -> None:
     field_id = str(db.make_field(api.team.team_id))
     items = [
         {"phone": unique_phone(), "first": "Ada", "last": "Lovelace"},
@@ -159,7 +159,7 @@ def test_an_item_with_a_nul_character_fails_alone(api: HttpApi) -> None:
     assert count_all(api) == 2
 
 
-def foreign_references(admin: AdminService, other: TeamCredentials, db: Database) -> list[Any]:
+def foreign_references(admin: AdminService, other: TeamCredentials, db: Sql) -> list[Any]:
     """One write-shape fragment for each kind of id, each of the other team."""
     return [
         {"tags": [{"tag_id": db.make_tag(other.team_id)}]},
@@ -170,7 +170,7 @@ def foreign_references(admin: AdminService, other: TeamCredentials, db: Database
 
 
 def test_items_naming_another_teams_ids_fail_alone(
-    api: HttpApi, other_api: HttpApi, admin: AdminService, db: Database
+    api: HttpApi, other_api: HttpApi, admin: AdminService, db: Sql
 ) -> None:
     references = foreign_references(admin, other_api.team, db)
     phones = [unique_phone() for _ in range(len(references) + 2)]
@@ -198,7 +198,7 @@ def test_an_invalid_item_leaves_its_match_unchanged_with_overwrite(api: HttpApi)
 
 @pytest.mark.parametrize("overwrite", [None, "false", "0"], ids=["absent", "false", "0"])
 def test_an_existing_phone_is_skipped_without_overwrite(
-    api: HttpApi, db: Database, overwrite: str | None
+    api: HttpApi, db: Sql, overwrite: str | None
 ) -> None:
     field_id = str(db.make_field(api.team.team_id))
     phone = unique_phone()
@@ -213,9 +213,7 @@ def test_an_existing_phone_is_skipped_without_overwrite(
 
 
 @pytest.mark.parametrize("overwrite", ["true", "1", "TRUE"])
-def test_an_existing_phone_is_updated_with_overwrite(
-    api: HttpApi, db: Database, overwrite: str
-) -> None:
+def test_an_existing_phone_is_updated_with_overwrite(api: HttpApi, db: Sql, overwrite: str) -> None:
     plan, tier = (str(db.make_field(api.team.team_id)) for _ in range(2))
     phone = unique_phone()
     contact_id = api.create_contact(

@@ -19,8 +19,8 @@ from unittest.mock import ANY
 
 import pytest
 
+from checks import Sql
 from support import create_postgres_database, drop_postgres_database
-from team_checks import Sql
 
 TIMEOUT = 60
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from contact_checks import assert_error, ok, read
+from checks import assert_error, ok, read
 from heymarket_contacts.server.service.admin import AdminService
 from support import HttpApi, unique_phone
 

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from contact_checks import assert_error, ok, read
+from checks import assert_error, ok, read
 from support import HttpApi, unique_phone
 
 Contact = dict[str, Any]

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 import socket
-import sqlite3
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -15,59 +12,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-import psycopg
 import pytest
 
+from checks import CLOSE, MIB, TIMESTAMP, Sql, assert_error, assert_same_json, read
 from heymarket_contacts.server.service.admin import AdminService
 from support import Canary, HttpApi, RunningServer, TeamCredentials, unique_phone
 
-MIB = 1024 * 1024
-TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
-
-
-class Database:
-    """Plain SQL on the server's database, for what the API cannot make yet."""
-
-    def __init__(self, backend: str, url: str) -> None:
-        self.backend = backend
-        self.url = url
-
-    def query(self, statement: str, *params: Any) -> Any:
-        """The first column of the first row; ``?`` placeholders on both backends."""
-        if self.backend == "sqlite":
-            with (
-                contextlib.closing(sqlite3.connect(self.url, timeout=30)) as connection,
-                connection,
-            ):
-                return connection.execute(statement, params).fetchone()[0]
-        with psycopg.connect(self.url, autocommit=True) as pg_connection:
-            row = pg_connection.execute(statement.replace("?", "%s"), params).fetchone()
-            assert row is not None
-            return row[0]
-
-    def make_tag(self, team_id: int, color: str = "blue") -> int:
-        now = time.time_ns() // 1000
-        label = f"tag-{uuid.uuid4().hex[:8]}"
-        statement = (
-            "INSERT INTO tags (team_id, tag, color, rev, created_us, updated_us)"
-            " VALUES (?, ?, ?, 1, ?, ?) RETURNING id"
-        )
-        return int(self.query(statement, team_id, label, color, now, now))
-
-    def make_field(self, team_id: int) -> int:
-        title = f"field-{uuid.uuid4().hex[:8]}"
-        statement = (
-            "INSERT INTO contact_fields (team_id, title, created_us) VALUES (?, ?, ?) RETURNING id"
-        )
-        return int(self.query(statement, team_id, title, time.time_ns() // 1000))
-
-    def count_contacts(self, team_id: int) -> int:
-        return int(self.query("SELECT count(*) FROM contacts WHERE team_id = ?", team_id))
-
 
 @pytest.fixture
-def db(backend: str, database_url: str) -> Database:
-    return Database(backend, database_url)
+def db(backend: str, database_url: str) -> Sql:
+    return Sql(backend, database_url)
 
 
 @pytest.fixture
@@ -77,48 +31,8 @@ def owner_id(admin: AdminService, team: TeamCredentials) -> int:
     return secret.user_id
 
 
-def label_of(db: Database, tag_id: int) -> str:
-    return str(db.query("SELECT tag FROM tags WHERE id = ?", tag_id))
-
-
-def assert_error(
-    response: httpx.Response,
-    status: int,
-    code: str,
-    *,
-    field: str | None = None,
-    existing_id: int | None = None,
-) -> None:
-    """The contract's error body, exactly: ``field`` only where one is at fault."""
-    assert response.status_code == status, response.text
-    body = response.json()
-    expected: dict[str, Any] = {
-        "error": code,
-        "message": body.get("message"),
-        "request_id": response.headers["x-request-id"],
-    }
-    if field is not None:
-        expected["field"] = field
-    if existing_id is not None:
-        expected["existing_id"] = existing_id
-    assert body == expected
-    assert isinstance(body["message"], str)
-    assert body["message"]
-
-
-def assert_same_json(actual: dict[str, Any], expected: dict[str, Any]) -> None:
-    """Equal, and each value of the same JSON type (so ``true`` is not ``1``, nothing is null)."""
-    assert actual == expected
-    assert {key: type(value) for key, value in actual.items()} == {
-        key: type(value) for key, value in expected.items()
-    }
-
-
-def read(api: HttpApi, contact_id: int) -> dict[str, Any]:
-    response = api.get(f"/v1/contact/{contact_id}")
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
+def label_of(db: Sql, tag_id: int) -> str:
+    return str(db.value("SELECT tag FROM tags WHERE id = ?", tag_id))
 
 
 def put(api: HttpApi, contact_id: int, overwrite: str = "false", **fields: Any) -> httpx.Response:
@@ -194,7 +108,7 @@ def test_get_answers_every_field_with_its_default(api: HttpApi, owner_id: int) -
 
 
 def test_get_answers_every_written_field(
-    api: HttpApi, admin: AdminService, db: Database, owner_id: int
+    api: HttpApi, admin: AdminService, db: Sql, owner_id: int
 ) -> None:
     team_id = api.team.team_id
     user = admin.create_user(team_id, first_name="Grace")
@@ -259,19 +173,19 @@ def test_create_strips_a_leading_plus(api: HttpApi) -> None:
         pytest.param("١٥١٠٥٥٥٣٣٤٤", id="arabic-indic-digits"),
     ],
 )
-def test_create_refuses_an_invalid_phone(api: HttpApi, db: Database, phone: str) -> None:
+def test_create_refuses_an_invalid_phone(api: HttpApi, db: Sql, phone: str) -> None:
     response = api.post("/v1/contact", json={"phone": phone, "first": "Ada"})
     assert_error(response, 400, "bad_data", field="phone")
     assert db.count_contacts(api.team.team_id) == 0
 
 
-def test_create_requires_a_phone(api: HttpApi, db: Database) -> None:
+def test_create_requires_a_phone(api: HttpApi, db: Sql) -> None:
     response = api.post("/v1/contact", json={"first": "Ada"})
     assert_error(response, 400, "bad_data", field="phone")
     assert db.count_contacts(api.team.team_id) == 0
 
 
-def test_create_with_a_phone_the_team_has_is_a_conflict(api: HttpApi, db: Database) -> None:
+def test_create_with_a_phone_the_team_has_is_a_conflict(api: HttpApi, db: Sql) -> None:
     phone = unique_phone()
     existing_id = api.create_contact(phone=phone)
     response = api.post("/v1/contact", json={"phone": f"+{phone}", "first": "Copy"})
@@ -375,7 +289,7 @@ def test_update_with_nothing_new_is_still_a_write(api: HttpApi) -> None:
     assert after["updated"] > before["updated"]
 
 
-def test_custom_merges_and_null_removes_without_overwrite(api: HttpApi, db: Database) -> None:
+def test_custom_merges_and_null_removes_without_overwrite(api: HttpApi, db: Sql) -> None:
     team_id = api.team.team_id
     plan, tier, region = (str(db.make_field(team_id)) for _ in range(3))
     phone = unique_phone()
@@ -384,7 +298,7 @@ def test_custom_merges_and_null_removes_without_overwrite(api: HttpApi, db: Data
     assert read(api, contact_id)["custom"] == {plan: "Premium", region: "EU"}
 
 
-def test_custom_is_replaced_with_overwrite(api: HttpApi, db: Database) -> None:
+def test_custom_is_replaced_with_overwrite(api: HttpApi, db: Sql) -> None:
     team_id = api.team.team_id
     plan, tier, region = (str(db.make_field(team_id)) for _ in range(3))
     phone = unique_phone()
@@ -393,7 +307,7 @@ def test_custom_is_replaced_with_overwrite(api: HttpApi, db: Database) -> None:
     assert read(api, contact_id)["custom"] == {region: "EU"}
 
 
-def test_custom_absent_stays_even_with_overwrite(api: HttpApi, db: Database) -> None:
+def test_custom_absent_stays_even_with_overwrite(api: HttpApi, db: Sql) -> None:
     plan = str(db.make_field(api.team.team_id))
     phone = unique_phone()
     contact_id = api.create_contact(phone=phone, custom={plan: "Basic"})
@@ -401,7 +315,7 @@ def test_custom_absent_stays_even_with_overwrite(api: HttpApi, db: Database) -> 
     assert read(api, contact_id)["custom"] == {plan: "Basic"}
 
 
-def test_tags_present_replace_the_set(api: HttpApi, db: Database) -> None:
+def test_tags_present_replace_the_set(api: HttpApi, db: Sql) -> None:
     team_id = api.team.team_id
     red, green, blue = (db.make_tag(team_id, color=color) for color in ("red", "green", "blue"))
     labels = {tag_id: label_of(db, tag_id) for tag_id in (red, green, blue)}
@@ -472,24 +386,24 @@ def test_inbox_of_the_team_is_accepted(api: HttpApi, admin: AdminService) -> Non
 Reference = tuple[dict[str, Any], str]
 
 
-def foreign_assignee(admin: AdminService, other: TeamCredentials, db: Database) -> Reference:
+def foreign_assignee(admin: AdminService, other: TeamCredentials, db: Sql) -> Reference:
     return {"assignee_id": admin.create_user(other.team_id, first_name="Mallory").id}, "assignee_id"
 
 
-def foreign_inbox(admin: AdminService, other: TeamCredentials, db: Database) -> Reference:
+def foreign_inbox(admin: AdminService, other: TeamCredentials, db: Sql) -> Reference:
     return {"inbox_id": admin.create_inbox(other.team_id, name="Theirs").id}, "inbox_id"
 
 
-def foreign_tag(admin: AdminService, other: TeamCredentials, db: Database) -> Reference:
+def foreign_tag(admin: AdminService, other: TeamCredentials, db: Sql) -> Reference:
     return {"tags": [{"tag_id": db.make_tag(other.team_id)}]}, "tags"
 
 
-def foreign_field(admin: AdminService, other: TeamCredentials, db: Database) -> Reference:
+def foreign_field(admin: AdminService, other: TeamCredentials, db: Sql) -> Reference:
     key = str(db.make_field(other.team_id))
     return {"custom": {key: "x"}}, f"custom.{key}"
 
 
-ForeignReference = Callable[[AdminService, TeamCredentials, Database], Reference]
+ForeignReference = Callable[[AdminService, TeamCredentials, Sql], Reference]
 FOREIGN_REFERENCES = [
     pytest.param(foreign_assignee, id="assignee"),
     pytest.param(foreign_inbox, id="inbox"),
@@ -500,7 +414,7 @@ FOREIGN_REFERENCES = [
 
 @pytest.mark.parametrize("make", FOREIGN_REFERENCES)
 def test_create_refuses_another_teams_ids(
-    api: HttpApi, other_api: HttpApi, admin: AdminService, db: Database, make: ForeignReference
+    api: HttpApi, other_api: HttpApi, admin: AdminService, db: Sql, make: ForeignReference
 ) -> None:
     reference, field = make(admin, other_api.team, db)
     response = api.post("/v1/contact", json={"phone": unique_phone(), **reference})
@@ -510,7 +424,7 @@ def test_create_refuses_another_teams_ids(
 
 @pytest.mark.parametrize("make", FOREIGN_REFERENCES)
 def test_update_refuses_another_teams_ids(
-    api: HttpApi, other_api: HttpApi, admin: AdminService, db: Database, make: ForeignReference
+    api: HttpApi, other_api: HttpApi, admin: AdminService, db: Sql, make: ForeignReference
 ) -> None:
     phone = unique_phone()
     contact_id = api.create_contact(phone=phone)
@@ -521,21 +435,21 @@ def test_update_refuses_another_teams_ids(
     assert read(api, contact_id) == before
 
 
-def test_six_tags_are_refused(api: HttpApi, db: Database) -> None:
+def test_six_tags_are_refused(api: HttpApi, db: Sql) -> None:
     tags = [{"tag_id": db.make_tag(api.team.team_id)} for _ in range(6)]
     response = api.post("/v1/contact", json={"phone": unique_phone(), "tags": tags})
     assert_error(response, 400, "bad_data", field="tags")
     assert db.count_contacts(api.team.team_id) == 0
 
 
-def test_five_tags_are_accepted(api: HttpApi, db: Database) -> None:
+def test_five_tags_are_accepted(api: HttpApi, db: Sql) -> None:
     tag_ids = [db.make_tag(api.team.team_id) for _ in range(5)]
     contact_id = api.create_contact(tags=[{"tag_id": tag_id} for tag_id in tag_ids])
     assert [tag["id"] for tag in read(api, contact_id)["tags"]] == tag_ids
 
 
 @pytest.mark.parametrize("key", ["999999999", "plan", "-1", "0"])
-def test_unknown_custom_key_is_refused_naming_it(api: HttpApi, db: Database, key: str) -> None:
+def test_unknown_custom_key_is_refused_naming_it(api: HttpApi, db: Sql, key: str) -> None:
     known = str(db.make_field(api.team.team_id))
     body = {"phone": unique_phone(), "custom": {known: "x", key: "y"}}
     response = api.post("/v1/contact", json=body)
@@ -544,7 +458,7 @@ def test_unknown_custom_key_is_refused_naming_it(api: HttpApi, db: Database, key
     assert db.count_contacts(api.team.team_id) == 0
 
 
-def test_a_custom_key_names_its_field_one_way_only(api: HttpApi, db: Database) -> None:
+def test_a_custom_key_names_its_field_one_way_only(api: HttpApi, db: Sql) -> None:
     field_id = db.make_field(api.team.team_id)
     key = f"0{field_id}"
     response = api.post("/v1/contact", json={"phone": unique_phone(), "custom": {key: "x"}})
@@ -669,7 +583,7 @@ HOSTILE_BODIES = [
 
 @pytest.mark.parametrize(("make_body", "field"), HOSTILE_BODIES)
 def test_create_refuses_a_hostile_body(
-    api: HttpApi, db: Database, make_body: Body, field: str | None
+    api: HttpApi, db: Sql, make_body: Body, field: str | None
 ) -> None:
     response = api.post("/v1/contact", content=make_body(unique_phone()))
     assert_error(response, 400, "bad_data", field=field)
@@ -700,11 +614,6 @@ def test_a_nul_character_is_kept_or_refused_never_a_500(
         assert_error(response, 400, "bad_data", field=field)
 
 
-# The client closes the connection after an over-limit body, so that the bug of
-# test_a_413_closes_the_connection_or_keeps_it_usable does not make the other tests flaky.
-CLOSE = {"Connection": "close"}
-
-
 def oversized_body(phone: str, size: int = MIB + 1) -> bytes:
     """A valid-looking JSON body of exactly ``size`` bytes."""
     head = json.dumps({"phone": phone, "first": ""}).encode()[:-2]
@@ -718,7 +627,7 @@ def chunks(body: bytes, size: int = 64 * 1024) -> Iterator[bytes]:
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
-def test_create_refuses_a_body_over_one_mib(api: HttpApi, db: Database, chunked: bool) -> None:
+def test_create_refuses_a_body_over_one_mib(api: HttpApi, db: Sql, chunked: bool) -> None:
     body = oversized_body(unique_phone())
     assert len(body) == MIB + 1
     response = api.post("/v1/contact", content=chunks(body) if chunked else body, headers=CLOSE)
@@ -852,7 +761,7 @@ def test_an_id_never_made_is_not_found(api: HttpApi) -> None:
     assert_error(api.get(f"/v1/contact/{contact_id + 10_000}"), 404, "not_found")
 
 
-def test_delete_answers_ok_then_the_contact_is_gone(api: HttpApi, db: Database) -> None:
+def test_delete_answers_ok_then_the_contact_is_gone(api: HttpApi, db: Sql) -> None:
     contact_id = api.create_contact()
     response = api.delete(f"/v1/contact/{contact_id}")
     assert response.status_code == 200
@@ -967,7 +876,7 @@ def test_another_teams_contact_is_not_found_and_untouched(
 
 
 def test_another_team_cannot_take_a_contact_by_its_phone(
-    api: HttpApi, other_api: HttpApi, db: Database
+    api: HttpApi, other_api: HttpApi, db: Sql
 ) -> None:
     phone = unique_phone()
     contact_id = api.create_contact(phone=phone)

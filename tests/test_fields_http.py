@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from resource_support import Rows, assert_error, ok, read_contact
+from checks import Sql, assert_error, ok, read
 from support import HttpApi, unique_phone
 
 
 @pytest.fixture
-def rows(backend: str, database_url: str) -> Rows:
-    return Rows(backend, database_url)
+def rows(backend: str, database_url: str) -> Sql:
+    return Sql(backend, database_url)
 
 
 def list_fields(api: HttpApi) -> list[dict[str, Any]]:
@@ -88,7 +88,7 @@ def test_the_list_refuses_a_body_that_is_no_object(api: HttpApi, body: bytes) ->
 # --- duplicates --------------------------------------------------------------------------------
 
 
-def test_a_title_the_team_has_is_a_duplicate_and_makes_no_field(api: HttpApi, rows: Rows) -> None:
+def test_a_title_the_team_has_is_a_duplicate_and_makes_no_field(api: HttpApi, rows: Sql) -> None:
     plan_id = make_field(api, "Plan")
     answer = create_fields(api, "Tier", "Plan")
     assert answer == [
@@ -98,7 +98,7 @@ def test_a_title_the_team_has_is_a_duplicate_and_makes_no_field(api: HttpApi, ro
     assert rows.fields(api.team.team_id) == 2
 
 
-def test_a_title_sent_twice_in_one_call_makes_one_field(api: HttpApi, rows: Rows) -> None:
+def test_a_title_sent_twice_in_one_call_makes_one_field(api: HttpApi, rows: Sql) -> None:
     answer = create_fields(api, "Plan", "Tier", "Plan")
     plan_id = answer[0]["id"]
     assert answer == [
@@ -119,7 +119,7 @@ def test_a_title_sent_twice_in_one_call_makes_one_field(api: HttpApi, rows: Rows
     ],
 )
 def test_the_same_title_ignores_case_spaces_around_and_unicode_form(
-    api: HttpApi, rows: Rows, stored: str, sent: str
+    api: HttpApi, rows: Sql, stored: str, sent: str
 ) -> None:
     field_id = make_field(api, stored)
     assert create_fields(api, sent) == [{"id": field_id, "title": stored, "duplicate": True}]
@@ -176,7 +176,7 @@ def test_unknown_item_members_are_ignored(api: HttpApi) -> None:
     ],
 )
 def test_create_refuses_bad_input_naming_the_field_and_writes_nothing(
-    api: HttpApi, rows: Rows, body: Any, field: str | None
+    api: HttpApi, rows: Sql, body: Any, field: str | None
 ) -> None:
     response = api.post("/v1/contacts/fields", json=body)
     assert_error(response, 400, "bad_data", field=field)
@@ -184,19 +184,19 @@ def test_create_refuses_bad_input_naming_the_field_and_writes_nothing(
 
 
 @pytest.mark.parametrize("content", [b"", b"[", b'[{"title": "Plan"}'], ids=["empty", "[", "open"])
-def test_create_refuses_a_body_that_is_no_json(api: HttpApi, rows: Rows, content: bytes) -> None:
+def test_create_refuses_a_body_that_is_no_json(api: HttpApi, rows: Sql, content: bytes) -> None:
     assert_error(api.post("/v1/contacts/fields", content=content), 400, "bad_data")
     assert rows.fields(api.team.team_id) == 0
 
 
-def test_a_thousand_items_are_accepted(api: HttpApi, rows: Rows) -> None:
+def test_a_thousand_items_are_accepted(api: HttpApi, rows: Sql) -> None:
     answer = create_fields(api, *(f"field {n}" for n in range(1000)))
     assert [item["title"] for item in answer] == [f"field {n}" for n in range(1000)]
     assert not any(item["duplicate"] for item in answer)
     assert rows.fields(api.team.team_id) == 1000
 
 
-def test_more_than_a_thousand_items_are_refused(api: HttpApi, rows: Rows) -> None:
+def test_more_than_a_thousand_items_are_refused(api: HttpApi, rows: Sql) -> None:
     body = [{"title": f"field {n}"} for n in range(1001)]
     response = api.post("/v1/contacts/fields", json=body)
     assert_error(response, 400, "bad_data")
@@ -219,19 +219,19 @@ def test_a_contact_holds_a_value_of_a_field_made_through_the_route(api: HttpApi)
     plan, region = (item["id"] for item in create_fields(api, "Plan", "Region"))
     phone = unique_phone()
     contact_id = api.create_contact(phone=phone, custom={str(plan): "Premium"})
-    assert read_contact(api, contact_id)["custom"] == {str(plan): "Premium"}
+    assert read(api, contact_id)["custom"] == {str(plan): "Premium"}
     response = api.put(
         f"/v1/contact/{contact_id}", json={"phone": phone, "custom": {str(region): "EU"}}
     )
     assert response.status_code == 200, response.text
-    assert read_contact(api, contact_id)["custom"] == {str(plan): "Premium", str(region): "EU"}
+    assert read(api, contact_id)["custom"] == {str(plan): "Premium", str(region): "EU"}
 
 
 def test_a_duplicate_answers_the_id_contacts_use(api: HttpApi) -> None:
     make_field(api, "Plan")
     (duplicate,) = create_fields(api, "plan")
     contact_id = api.create_contact(custom={str(duplicate["id"]): "Premium"})
-    assert read_contact(api, contact_id)["custom"] == {str(duplicate["id"]): "Premium"}
+    assert read(api, contact_id)["custom"] == {str(duplicate["id"]): "Premium"}
 
 
 def test_a_field_of_another_team_is_refused_on_a_contact(api: HttpApi, other_api: HttpApi) -> None:

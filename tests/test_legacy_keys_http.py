@@ -19,9 +19,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from checks import Sql, assert_unauthorized
 from heymarket_contacts.server.service.admin import AdminService
 from support import Canary, HttpApi, RunningServer, TeamCredentials, unique_phone
-from team_checks import Sql, assert_unauthorized
 
 UNKNOWN = "unknown team API key"
 DISABLED = "team API keys are disabled on this server: send an API secret JWT"

@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
+from checks import TIMESTAMP, Sql, assert_error, ok, read
 from heymarket_contacts.server.service.admin import AdminService
-from resource_support import TIMESTAMP, Rows, assert_error, ok, read_contact
 from support import HttpApi, TeamCredentials
 
 
 @pytest.fixture
-def rows(backend: str, database_url: str) -> Rows:
-    return Rows(backend, database_url)
+def rows(backend: str, database_url: str) -> Sql:
+    return Sql(backend, database_url)
 
 
 @pytest.fixture
@@ -52,9 +52,9 @@ def test_a_note_answers_itself_by_the_secrets_owner(api: HttpApi, owner_id: int)
 
 def test_a_note_is_a_write_to_the_contact(api: HttpApi) -> None:
     contact_id = api.create_contact(first="Ada")
-    before = read_contact(api, contact_id)
+    before = read(api, contact_id)
     note = add_note(api, contact_id)
-    after = read_contact(api, contact_id)
+    after = read(api, contact_id)
     assert after == {**before, "note": [note], "rev": 2, "op": "note", "updated": note["date"]}
     assert after["updated"] > before["updated"]
 
@@ -62,7 +62,7 @@ def test_a_note_is_a_write_to_the_contact(api: HttpApi) -> None:
 def test_notes_read_oldest_first(api: HttpApi) -> None:
     contact_id = api.create_contact()
     notes = [add_note(api, contact_id, f"note {n}") for n in range(3)]
-    contact = read_contact(api, contact_id)
+    contact = read(api, contact_id)
     assert contact["note"] == notes
     assert contact["rev"] == 4
     assert [note["date"] for note in notes] == sorted({note["date"] for note in notes})
@@ -73,7 +73,7 @@ def test_a_note_by_a_user_of_the_team_carries_their_name(api: HttpApi, admin: Ad
     contact_id = api.create_contact()
     note = add_note(api, contact_id, user_id=grace.id)
     assert (note["name"], note["user_id"]) == ("Grace Hopper", grace.id)
-    assert read_contact(api, contact_id)["note"] == [note]
+    assert read(api, contact_id)["note"] == [note]
 
 
 def test_user_id_zero_means_the_secrets_owner(api: HttpApi, owner_id: int) -> None:
@@ -85,7 +85,7 @@ def test_the_text_is_kept_as_sent(api: HttpApi) -> None:
     text = "  first line\n\tsecond line — ✓  "
     contact_id = api.create_contact()
     assert add_note(api, contact_id, text)["text"] == text
-    assert read_contact(api, contact_id)["note"][0]["text"] == text
+    assert read(api, contact_id)["note"][0]["text"] == text
 
 
 def test_a_note_of_10000_characters_is_accepted(api: HttpApi) -> None:
@@ -125,18 +125,18 @@ def test_read_only_members_of_the_body_are_ignored(api: HttpApi, owner_id: int) 
     ],
 )
 def test_a_bad_note_is_refused_naming_the_field_and_writes_nothing(
-    api: HttpApi, rows: Rows, body: Any, field: str | None
+    api: HttpApi, rows: Sql, body: Any, field: str | None
 ) -> None:
     contact_id = api.create_contact()
-    before = read_contact(api, contact_id)
+    before = read(api, contact_id)
     response = api.post(f"/v1/contact/{contact_id}/note", json=body)
     assert_error(response, 400, "bad_data", field=field)
-    assert read_contact(api, contact_id) == before
+    assert read(api, contact_id) == before
     assert rows.notes(api.team.team_id) == 0
 
 
 @pytest.mark.parametrize("content", [b"", b"{", b"\xff"], ids=["empty", "not-json", "not-utf8"])
-def test_a_body_that_is_no_json_is_refused(api: HttpApi, rows: Rows, content: bytes) -> None:
+def test_a_body_that_is_no_json_is_refused(api: HttpApi, rows: Sql, content: bytes) -> None:
     contact_id = api.create_contact()
     response = api.post(f"/v1/contact/{contact_id}/note", content=content)
     assert_error(response, 400, "bad_data")
@@ -144,16 +144,16 @@ def test_a_body_that_is_no_json_is_refused(api: HttpApi, rows: Rows, content: by
 
 
 def test_a_user_of_another_team_is_refused(
-    api: HttpApi, other_api: HttpApi, admin: AdminService, rows: Rows
+    api: HttpApi, other_api: HttpApi, admin: AdminService, rows: Sql
 ) -> None:
     mallory = admin.create_user(other_api.team.team_id, first_name="Mallory")
     contact_id = api.create_contact()
-    before = read_contact(api, contact_id)
+    before = read(api, contact_id)
     response = api.post(
         f"/v1/contact/{contact_id}/note", json={"text": "hi", "user_id": mallory.id}
     )
     assert_error(response, 400, "bad_data", field="user_id")
-    assert read_contact(api, contact_id) == before
+    assert read(api, contact_id) == before
     assert rows.notes(api.team.team_id) == 0
 
 
@@ -163,9 +163,9 @@ def test_a_user_of_another_team_is_refused(
 def test_delete_answers_ok_and_is_a_write_to_the_contact(api: HttpApi) -> None:
     contact_id = api.create_contact()
     first, second = add_note(api, contact_id, "first"), add_note(api, contact_id, "second")
-    before = read_contact(api, contact_id)
+    before = read(api, contact_id)
     assert ok(delete_note(api, contact_id, first["id"])) == "ok"
-    after = read_contact(api, contact_id)
+    after = read(api, contact_id)
     assert after == {
         **before,
         "note": [second],
@@ -175,16 +175,16 @@ def test_delete_answers_ok_and_is_a_write_to_the_contact(api: HttpApi) -> None:
     }
     assert after["updated"] > before["updated"]
     assert_error(delete_note(api, contact_id, first["id"]), 404, "not_found")
-    assert read_contact(api, contact_id) == after
+    assert read(api, contact_id) == after
 
 
 def test_a_note_of_another_contact_is_not_found_and_untouched(api: HttpApi) -> None:
     mine, other = api.create_contact(), api.create_contact()
     note = add_note(api, other)
-    before, other_before = read_contact(api, mine), read_contact(api, other)
+    before, other_before = read(api, mine), read(api, other)
     assert_error(delete_note(api, mine, note["id"]), 404, "not_found")
-    assert read_contact(api, mine) == before
-    assert read_contact(api, other) == other_before
+    assert read(api, mine) == before
+    assert read(api, other) == other_before
 
 
 @pytest.mark.parametrize(
@@ -195,19 +195,19 @@ def test_a_note_of_another_contact_is_not_found_and_untouched(api: HttpApi) -> N
 def test_a_note_id_never_made_is_not_found(api: HttpApi, note_id: str) -> None:
     contact_id = api.create_contact()
     add_note(api, contact_id)
-    before = read_contact(api, contact_id)
+    before = read(api, contact_id)
     assert_error(delete_note(api, contact_id, note_id), 404, "not_found")
-    assert read_contact(api, contact_id) == before
+    assert read(api, contact_id) == before
 
 
 def test_a_note_id_in_upper_case_is_not_found(api: HttpApi) -> None:
     contact_id = api.create_contact()
     note = add_note(api, contact_id)
     assert_error(delete_note(api, contact_id, note["id"].upper()), 404, "not_found")
-    assert read_contact(api, contact_id)["note"] == [note]
+    assert read(api, contact_id)["note"] == [note]
 
 
-def test_deleting_the_contact_deletes_its_notes(api: HttpApi, rows: Rows) -> None:
+def test_deleting_the_contact_deletes_its_notes(api: HttpApi, rows: Sql) -> None:
     contact_id = api.create_contact()
     add_note(api, contact_id)
     assert ok(api.delete(f"/v1/contact/{contact_id}")) == "ok"
@@ -220,11 +220,11 @@ def test_deleting_the_contact_deletes_its_notes(api: HttpApi, rows: Rows) -> Non
 def test_another_teams_contact_is_not_found_and_untouched(api: HttpApi, other_api: HttpApi) -> None:
     contact_id = api.create_contact()
     note = add_note(api, contact_id)
-    before = read_contact(api, contact_id)
+    before = read(api, contact_id)
     response = other_api.post(f"/v1/contact/{contact_id}/note", json={"text": "Mallory was here"})
     assert_error(response, 404, "not_found")
     assert_error(delete_note(other_api, contact_id, note["id"]), 404, "not_found")
-    assert read_contact(api, contact_id) == before
+    assert read(api, contact_id) == before
 
 
 @pytest.mark.parametrize(
@@ -236,7 +236,7 @@ def test_an_id_that_names_no_contact_is_not_found(api: HttpApi, contact_id: str)
     assert_error(delete_note(api, contact_id, str(uuid.uuid4())), 404, "not_found")
 
 
-def test_a_deleted_contact_takes_no_note(api: HttpApi, rows: Rows) -> None:
+def test_a_deleted_contact_takes_no_note(api: HttpApi, rows: Sql) -> None:
     contact_id = api.create_contact()
     ok(api.delete(f"/v1/contact/{contact_id}"))
     response = api.post(f"/v1/contact/{contact_id}/note", json={"text": "hi"})

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from resource_support import TIMESTAMP, Rows, assert_error, ok, read_contact
+from checks import TIMESTAMP, Sql, assert_error, ok, read
 from support import HttpApi, unique_phone
 
 
 @pytest.fixture
-def rows(backend: str, database_url: str) -> Rows:
-    return Rows(backend, database_url)
+def rows(backend: str, database_url: str) -> Sql:
+    return Sql(backend, database_url)
 
 
 def create_tag(api: HttpApi, tag: str | None = None, **extra: Any) -> int:
@@ -119,14 +119,14 @@ def test_a_hex_color_or_a_color_name_is_accepted(api: HttpApi, color: str) -> No
     ],
 )
 def test_create_refuses_bad_input_naming_the_field_and_writes_nothing(
-    api: HttpApi, rows: Rows, body: Any, field: str | None
+    api: HttpApi, rows: Sql, body: Any, field: str | None
 ) -> None:
     assert_error(api.post("/v1/tag", json=body), 400, "bad_data", field=field)
     assert rows.tags(api.team.team_id) == 0
 
 
 @pytest.mark.parametrize("content", [b"", b"{", b"\xff"], ids=["empty", "not-json", "not-utf8"])
-def test_create_refuses_a_body_that_is_no_json(api: HttpApi, rows: Rows, content: bytes) -> None:
+def test_create_refuses_a_body_that_is_no_json(api: HttpApi, rows: Sql, content: bytes) -> None:
     assert_error(api.post("/v1/tag", content=content), 400, "bad_data")
     assert rows.tags(api.team.team_id) == 0
 
@@ -141,7 +141,7 @@ def test_create_refuses_a_body_that_is_no_json(api: HttpApi, rows: Rows, content
     ],
 )
 def test_a_label_the_team_has_is_a_conflict(
-    api: HttpApi, rows: Rows, stored: str, sent: str
+    api: HttpApi, rows: Sql, stored: str, sent: str
 ) -> None:
     existing_id = create_tag(api, stored)
     response = api.post("/v1/tag", json={"tag": sent, "color": "red"})
@@ -179,10 +179,10 @@ def test_another_teams_tag_is_not_found_and_untouched(
 ) -> None:
     tag_id = create_tag(api, "VIP")
     contact_id = api.create_contact(tags=[{"tag_id": tag_id}])
-    before, contact_before = get_tag(api, tag_id), read_contact(api, contact_id)
+    before, contact_before = get_tag(api, tag_id), read(api, contact_id)
     assert_error(other_api.request(method, f"/v1/tag/{tag_id}"), 404, "not_found")
     assert get_tag(api, tag_id) == before
-    assert read_contact(api, contact_id) == contact_before
+    assert read(api, contact_id) == contact_before
 
 
 # --- the list -----------------------------------------------------------------------------------
@@ -252,7 +252,7 @@ def test_the_list_refuses_a_body_that_is_no_object(api: HttpApi, content: bytes)
 # --- delete -------------------------------------------------------------------------------------
 
 
-def test_delete_answers_ok_then_the_tag_is_gone(api: HttpApi, rows: Rows) -> None:
+def test_delete_answers_ok_then_the_tag_is_gone(api: HttpApi, rows: Sql) -> None:
     tag_id = create_tag(api)
     kept = create_tag(api)
     assert ok(api.delete(f"/v1/tag/{tag_id}")) == "ok"
@@ -272,10 +272,10 @@ def test_a_deleted_label_can_be_used_again(api: HttpApi) -> None:
 def test_a_contact_reads_its_tag_until_the_tag_is_deleted(api: HttpApi) -> None:
     tag_id = create_tag(api, "VIP", color="gold")
     contact_id = api.create_contact(tags=[{"tag_id": tag_id}])
-    before = read_contact(api, contact_id)
+    before = read(api, contact_id)
     assert before["tags"] == [{"id": tag_id, "tag": "VIP", "color": "gold"}]
     ok(api.delete(f"/v1/tag/{tag_id}"))
-    after = read_contact(api, contact_id)
+    after = read(api, contact_id)
     assert after == {
         **before,
         "tags": [],
@@ -291,9 +291,9 @@ def test_delete_writes_each_contact_that_had_the_tag_and_no_other(api: HttpApi) 
     doomed, kept = create_tag(api, "Doomed"), create_tag(api, "Kept", color="blue")
     both = [api.create_contact(tags=[{"tag_id": doomed}, {"tag_id": kept}]) for _ in range(3)]
     bystander = api.create_contact(tags=[{"tag_id": kept}])
-    before = {contact_id: read_contact(api, contact_id) for contact_id in [*both, bystander]}
+    before = {contact_id: read(api, contact_id) for contact_id in [*both, bystander]}
     ok(api.delete(f"/v1/tag/{doomed}"))
-    after = {contact_id: read_contact(api, contact_id) for contact_id in [*both, bystander]}
+    after = {contact_id: read(api, contact_id) for contact_id in [*both, bystander]}
     for contact_id in both:
         assert after[contact_id]["tags"] == [{"id": kept, "tag": "Kept", "color": "blue"}]
         assert (after[contact_id]["rev"], after[contact_id]["op"]) == (2, "tags")
@@ -303,7 +303,7 @@ def test_delete_writes_each_contact_that_had_the_tag_and_no_other(api: HttpApi) 
 
 
 def test_the_tag_of_another_team_is_refused_on_a_contact(
-    api: HttpApi, other_api: HttpApi, rows: Rows
+    api: HttpApi, other_api: HttpApi, rows: Sql
 ) -> None:
     theirs = create_tag(other_api, "VIP")
     body = {"phone": unique_phone(), "tags": [{"tag_id": theirs}]}

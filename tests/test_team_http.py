@@ -6,10 +6,10 @@ import json
 
 import pytest
 
+from checks import Sql, assert_error, assert_same_json, assert_unauthorized
 from heymarket_contacts.server.errors import BadData
 from heymarket_contacts.server.service.admin import ROLE_ADMIN, ROLE_OWNER, AdminService
 from support import HttpApi, unique_phone
-from team_checks import Sql, assert_error, assert_same_json, assert_unauthorized
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
+from checks import TIMESTAMP, assert_error, assert_same_json
 from heymarket_contacts.server.service.admin import ROLE_ADMIN, AdminService
 from support import HttpApi, unique_phone
-from team_checks import TIMESTAMP, assert_error, assert_same_json
 
 
 @dataclass(frozen=True)
