@@ -25,6 +25,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
 
+## Benchmarks against baselines measured in the same run (not part of `make test`; installs
+## wrk and nginx-light from Debian's packages when missing). BENCH_SCALE=0.1 for a quick run,
+## BENCH_PROFILE=1 for py-spy profiles; results in bench-results/. See BENCHMARKS.md.
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
 format: $(STAMP)
 	$(BIN)/ruff format src tests
 	$(BIN)/ruff check --fix src tests

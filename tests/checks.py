@@ -30,8 +30,10 @@ def assert_error(
     *,
     field: str | None = None,
     existing_id: int | None = None,
+    existing_uuid: str | None = None,
 ) -> None:
-    """The contract's error body, exactly: ``field`` only where one is at fault."""
+    """The contract's error body, exactly: ``field`` only where one is at fault (and on a v2
+    409, ``existing_uuid`` beside ``existing_id``)."""
     assert response.status_code == status, response.text
     body = response.json()
     expected: dict[str, Any] = {
@@ -43,6 +45,8 @@ def assert_error(
         expected["field"] = field
     if existing_id is not None:
         expected["existing_id"] = existing_id
+    if existing_uuid is not None:
+        expected["existing_uuid"] = existing_uuid
     assert body == expected
     assert isinstance(body["message"], str)
     assert body["message"]
@@ -82,6 +86,25 @@ def ok(response: httpx.Response) -> Any:
 def read(api: HttpApi, contact_id: int) -> dict[str, Any]:
     """The contact as ``GET /v1/contact/{id}`` answers it."""
     body: dict[str, Any] = ok(api.get(f"/v1/contact/{contact_id}"))
+    return body
+
+
+def read_v2(api: HttpApi, uuid: str) -> dict[str, Any]:
+    """The contact as ``GET /v2/contact/{uuid}`` answers it (with ``contact_channels``)."""
+    body: dict[str, Any] = ok(api.get(f"/v2/contact/{uuid}"))
+    return body
+
+
+def channel(channel_type: str, channel_id: str, **extra: str) -> dict[str, str]:
+    """A channel of a v2 write body."""
+    return {"channel_type": channel_type, "channel_id": channel_id, **extra}
+
+
+def create_v2(api: HttpApi, *channels: dict[str, str], **fields: Any) -> dict[str, Any]:
+    """A contact made with ``POST /v2/contact``: its ``{"id", "rev", "uuid"}``."""
+    body: dict[str, Any] = ok(
+        api.post("/v2/contact", json={**fields, "contact_channels": list(channels)})
+    )
     return body
 
 
@@ -141,6 +164,9 @@ class Sql:
 
     def count_contacts(self, team_id: int) -> int:
         return self.count("SELECT count(*) FROM contacts WHERE team_id = ?", team_id)
+
+    def channels(self, team_id: int) -> int:
+        return self.count("SELECT count(*) FROM contact_channels WHERE team_id = ?", team_id)
 
     def tags(self, team_id: int) -> int:
         return self.count("SELECT count(*) FROM tags WHERE team_id = ?", team_id)

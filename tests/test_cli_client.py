@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from heymarket_contacts import Client
+from heymarket_contacts import Client, to_dict
 from support import Canary, RunningServer, TeamCredentials, TeamFactory, free_port, unique_phone
 
 TIMEOUT = 60
@@ -404,3 +404,61 @@ def test_import_on_a_terminal_shows_progress_and_a_summary(cli: ClientCli) -> No
     assert "Importing" in text
     assert "3 of 4 contacts accepted, 1 failed." in text
     assert "line 5: 12: bad_data: phone" in text
+
+
+# --- contacts-v2 --------------------------------------------------------------------------------
+
+CONTACTS_V2_COLUMNS = ["uuid", "display_name", "phone", "email", "contact_channels", "updated"]
+
+
+def test_contacts_v2_create_get_search_list_delete(cli: ClientCli, sdk: Client) -> None:
+    phone = unique_phone()
+    ref = cli.json(
+        "contacts-v2", "create", "--channel", f"phone=+{phone}", "--channel", "WhatsApp=ada",
+        "--first", "Ada",
+    )  # fmt: skip
+    assert set(ref) == {"id", "rev", "uuid"}
+    contact = cli.json("contacts-v2", "get", ref["uuid"])
+    assert contact == to_dict(sdk.v2.contacts.get(ref["uuid"]))
+    assert [(c["channel_type"], c["channel_id"]) for c in contact["contact_channels"]] == [
+        ("phone", phone), ("whatsapp", "ada"),
+    ]  # fmt: skip
+    other = sdk.v2.contacts.create(email="grace.cli@example.com")
+    found = cli.json("contacts-v2", "search", "GRACE.cli@example.com", f"+{phone}")
+    assert [c["uuid"] for c in found] == [other.uuid, ref["uuid"]]
+    by_type = cli.json("contacts-v2", "search", "ada", "--type", "whatsapp")
+    assert [c["uuid"] for c in by_type] == [ref["uuid"]]
+    walked = cli.json("contacts-v2", "list", "--all", "--limit", "1", "--ascending")
+    assert [c["uuid"] for c in walked] == [ref["uuid"], other.uuid]
+    assert [c["uuid"] for c in cli.json("contacts-v2", "list", "--limit", "1")] == [other.uuid]
+    assert cli.json("contacts-v2", "delete", ref["uuid"], other.uuid) == "ok"
+    assert sdk.contacts.count() == 0
+
+
+def test_contacts_v2_on_a_terminal_shows_channels_as_type_and_value(
+    cli: ClientCli, sdk: Client
+) -> None:
+    phone = unique_phone()
+    sdk.v2.contacts.create(
+        phone=phone, contact_channels=[{"channel_type": "sms", "channel_id": "a"}]
+    )
+    lines = cli.terminal("contacts-v2", "list").splitlines()
+    assert lines[0].split() == CONTACTS_V2_COLUMNS
+    assert f"phone:{phone}, sms:a" in lines[2]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(("contacts-v2", "create", "--first", "A"), "--channel", id="no-channel"),
+        pytest.param(("contacts-v2", "create", "--channel", "phone"), "TYPE=VALUE", id="bad-pair"),
+        pytest.param(("contacts-v2", "get", "1"), "404 not_found", id="v1-id"),
+        pytest.param(("contacts-v2", "search", "neither"), "400 bad_data", id="untyped-value"),
+        pytest.param(("contacts-v2", "search"), "VALUES", id="no-values"),
+        pytest.param(("contacts-v2", "list", "--all", "--page", "2"), "--page", id="page-and-all"),
+    ],
+)
+def test_contacts_v2_bad_usage_is_a_clean_error(
+    cli: ClientCli, args: tuple[str, ...], message: str
+) -> None:
+    assert message in cli.fails(*args).stderr

@@ -80,3 +80,16 @@ def test_the_contact_schema_marks_every_read_field_required(document: dict[str, 
     contact = document["components"]["schemas"]["Contact"]
     assert set(contact["required"]) == set(contact["properties"])
     assert "phone" in contact["properties"]
+
+
+def test_the_v2_schemas_mark_every_read_field_required(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    for name in ("ContactV2", "ContactChannel", "ContactsV2Written", "BulkFailure"):
+        assert set(schemas[name]["required"]) == set(schemas[name]["properties"]), name
+    assert set(schemas["Contact"]["properties"]) < set(schemas["ContactV2"]["properties"])
+    assert "existing_uuid" in schemas["ErrorBody"]["properties"]
+    search = document["paths"]["/v2/contacts/search"]["post"]
+    body = search["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/ContactsV2Search"}
+    bulk = document["paths"]["/v2/contacts"]["post"]["requestBody"]["content"]["application/json"]
+    assert bulk["schema"] == {"$ref": "#/components/schemas/ContactsV2Write"}

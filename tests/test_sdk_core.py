@@ -287,6 +287,9 @@ async def test_what_a_call_sends(flavour: str) -> None:
     assert len({request.headers["x-request-id"] for request in seen}) == len(seen)
 
 
+V2_ID = "00000000-0000-4000-8000-000000000000"
+
+
 def test_every_route_the_server_answers_has_an_sdk_call() -> None:
     from heymarket_contacts import ContactWrite
     from heymarket_contacts.client.resources import (
@@ -296,8 +299,17 @@ def test_every_route_the_server_answers_has_an_sdk_call() -> None:
         tags,
         team,
         users,
+        v2_calls,
     )
-    from heymarket_contacts.models import ContactListQuery, ContactLookup, NoteWrite
+    from heymarket_contacts.models import (
+        ChannelWrite,
+        ContactListQuery,
+        ContactLookup,
+        ContactsV2Search,
+        ContactV2ListQuery,
+        ContactV2Write,
+        NoteWrite,
+    )
     from heymarket_contacts.server.routes import OPERATIONS
 
     calls = [
@@ -323,8 +335,22 @@ def test_every_route_the_server_answers_has_an_sdk_call() -> None:
         team.inboxes_call(),
         users.get_call([], []),
         users.update_call([]),
+        v2_calls.create_call(ContactV2Write()),
+        v2_calls.get_call(V2_ID),
+        v2_calls.update_call(V2_ID, ContactV2Write(), overwrite=False, rev=None),
+        v2_calls.delete_call(V2_ID, rev=None),
+        v2_calls.bulk_write_call([], overwrite=False),
+        v2_calls.bulk_delete_call([V2_ID]),
+        v2_calls.list_call(ContactV2ListQuery()),
+        v2_calls.search_call(ContactsV2Search(contact_channels=[])),
+        v2_calls.add_channel_call(V2_ID, ChannelWrite(channel_type="phone", channel_id="1")),
+        v2_calls.replace_channel_call(V2_ID, ChannelWrite(channel_type="phone", channel_id="1")),
+        v2_calls.list_channels_call(V2_ID),
+        v2_calls.get_channel_call(V2_ID, "phone"),
+        v2_calls.delete_channel_call(V2_ID, "phone"),
     ]
-    sdk = {(call.method, re.sub(r"/(\d+|note-x)(?=/|$)", "/{}", call.path)) for call in calls}
+    ids = rf"/(\d+|note-x|{V2_ID}|phone)(?=/|$)"
+    sdk = {(call.method, re.sub(ids, "/{}", call.path)) for call in calls}
     served = {(op.method, re.sub(r"\{[^}]+\}", "{}", op.path)) for op in OPERATIONS}
     # GET /v1/users/get carries a body; the SDK sends the same call as POST.
     assert served - sdk == {("GET", "/v1/users/get")}

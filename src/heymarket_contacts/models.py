@@ -14,13 +14,25 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 
 __all__ = [
     "BatchFailure",
+    "BulkFailure",
+    "ChannelValues",
+    "ChannelWrite",
     "Contact",
+    "ContactChannel",
     "ContactField",
     "ContactListQuery",
     "ContactLookup",
     "ContactRef",
     "ContactStatus",
+    "ContactV2",
+    "ContactV2Item",
+    "ContactV2ListQuery",
+    "ContactV2Write",
     "ContactWrite",
+    "ContactsV2Delete",
+    "ContactsV2Search",
+    "ContactsV2Write",
+    "ContactsV2Written",
     "ErrorBody",
     "FieldCreated",
     "FieldListQuery",
@@ -329,6 +341,114 @@ class UsersUpdate(Struct, kw_only=True, omit_defaults=True):
     users: Annotated[list[UserUpdate], Meta(max_length=USERS_MAX)] | UnsetType = UNSET
 
 
+# --- v2: contacts by UUID, with channels (contract section 6) ---------------------------------
+
+CHANNELS_MAX = 100
+CHANNEL_TYPE_MAX = 32
+UUID_TEXT_MAX = 64
+
+ChannelType = Annotated[str, Meta(max_length=CHANNEL_TYPE_MAX)]
+
+
+class ContactChannel(Struct, kw_only=True, dict=True):
+    """A way to reach a contact. ``contact_id`` is the contact's ``uuid``; ``is_primary``
+    (an extension) marks the channel of its type that v1 ``phone`` / ``email`` show."""
+
+    id: str
+    team_id: int
+    contact_id: str
+    channel_type: str
+    channel_id: str
+    channel_handle: str
+    info_channel: str
+    is_primary: bool
+    created: str
+    updated: str
+
+
+class ContactV2(Contact, kw_only=True, dict=True):
+    """A contact as ``GET /v2/contact/{uuid}`` answers it: the v1 read shape and its channels."""
+
+    contact_channels: list[ContactChannel]
+
+
+class ChannelWrite(Struct, kw_only=True, omit_defaults=True):
+    """A channel to add, or to put in place of the primary one of its type."""
+
+    channel_type: ChannelType
+    channel_id: Name
+    channel_handle: Name | UnsetType = UNSET
+    info_channel: Name | UnsetType = UNSET
+
+
+class ContactV2Write(ContactWrite, kw_only=True, omit_defaults=True):
+    """A v2 create or update body: the write shape and ``contact_channels`` (on an update,
+    when present, the contact's whole set of channels)."""
+
+    contact_channels: Annotated[list[ChannelWrite], Meta(max_length=CHANNELS_MAX)] | UnsetType = (
+        UNSET
+    )
+
+
+class ContactV2Item(ContactV2Write, kw_only=True, omit_defaults=True):
+    """One item of ``POST /v2/contacts``: with ``contact_id`` (a contact's uuid) an update of
+    that contact, without it a create."""
+
+    contact_id: Annotated[str, Meta(max_length=UUID_TEXT_MAX)] | UnsetType = UNSET
+
+
+class ContactsV2Write(Struct, kw_only=True):
+    """``POST /v2/contacts``: at most 1,000 items, each written (or failed) on its own."""
+
+    contacts: Annotated[list[ContactV2Item], Meta(max_length=BATCH_MAX)]
+
+
+class BulkFailure(Struct, kw_only=True, dict=True):
+    """An item of ``POST /v2/contacts`` that was not written: the item as sent and the error
+    (``index``, its position in the call, is an extension)."""
+
+    index: int
+    contact: Any
+    error: ItemError
+
+
+class ContactsV2Written(Struct, kw_only=True, dict=True):
+    """What ``POST /v2/contacts`` answers: the contacts written, and the items that failed."""
+
+    contacts: list[ContactV2]
+    failed_contacts: list[BulkFailure]
+
+
+class ChannelValues(Struct, kw_only=True, omit_defaults=True):
+    """Channel values of one type; without ``channel_type`` a search tells each value's type
+    by its form (an ``@``: email; digits: phone)."""
+
+    channel_ids: Annotated[list[Name], Meta(max_length=BATCH_MAX)]
+    channel_type: ChannelType | UnsetType = UNSET
+
+
+class ContactsV2Search(Struct, kw_only=True):
+    """``POST /v2/contacts/search``: the contacts holding any of the values (1,000 at most)."""
+
+    contact_channels: Annotated[list[ChannelValues], Meta(max_length=BATCH_MAX)]
+
+
+class ContactsV2Delete(Struct, kw_only=True):
+    """``DELETE /v2/contacts``: exactly one entry, ``{"channel_type": "id", "channel_ids":
+    [contact uuids]}``."""
+
+    contact_channels: Annotated[list[ChannelValues], Meta(min_length=1, max_length=1)]
+
+
+class ContactV2ListQuery(Struct, kw_only=True):
+    """``POST /v2/contacts/list``: the date cursor of ``POST /v1/contacts``, by ``updated``."""
+
+    date: str | UnsetType = UNSET
+    limit: Annotated[int, Meta(ge=1, le=LIST_LIMIT_MAX)] = 30
+    ascending: bool = False
+    page: Annotated[int, Meta(ge=0, le=1_000_000)] = 0
+
+
 class ErrorBody(Struct, kw_only=True, omit_defaults=True):
     """The error body of every failed call (contract section 3)."""
 
@@ -337,3 +457,5 @@ class ErrorBody(Struct, kw_only=True, omit_defaults=True):
     request_id: str = ""
     field: str | UnsetType = UNSET
     existing_id: int | UnsetType = UNSET
+    #: On a 409 of a contact: the clashing contact's v2 id (an extension).
+    existing_uuid: str | UnsetType = UNSET

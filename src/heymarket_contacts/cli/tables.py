@@ -40,6 +40,10 @@ def _cell(value: Any) -> str:
     return text if len(text) <= CELL_MAX else text[: CELL_MAX - 1] + "…"
 
 
+def _is_channel(item: Any) -> bool:
+    return isinstance(item, dict) and "channel_type" in item and "channel_id" in item
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -47,6 +51,8 @@ def _text(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, list) and all(isinstance(item, dict) and "tag" in item for item in value):
         return ", ".join(str(item["tag"]) for item in value)
+    if isinstance(value, list) and all(_is_channel(item) for item in value):
+        return ", ".join(f"{item['channel_type']}:{item['channel_id']}" for item in value)
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     return str(value)

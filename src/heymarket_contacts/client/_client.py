@@ -28,6 +28,7 @@ from ._core import (
 from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
 from ._settings import DEFAULT_BASE_URL, configure_logging, load_client_settings
 from .resources import (
+    V2,
     AsyncContacts,
     AsyncCustomFields,
     AsyncInboxes,
@@ -35,6 +36,7 @@ from .resources import (
     AsyncTags,
     AsyncTeamResource,
     AsyncUsers,
+    AsyncV2,
     Contacts,
     CustomFields,
     Inboxes,
@@ -132,6 +134,7 @@ class Client(_BaseClient):
         self.team = TeamResource(self)
         self.inboxes = Inboxes(self)
         self.users = Users(self)
+        self.v2 = V2(self)
 
     def __enter__(self) -> Client:
         return self
@@ -188,6 +191,7 @@ class AsyncClient(_BaseClient):
         self.team = AsyncTeamResource(self)
         self.inboxes = AsyncInboxes(self)
         self.users = AsyncUsers(self)
+        self.v2 = AsyncV2(self)
 
     async def __aenter__(self) -> AsyncClient:
         return self

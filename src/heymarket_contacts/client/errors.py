@@ -9,7 +9,7 @@ HeymarketError
     ├── AuthenticationError         401
     ├── PermissionDeniedError       403
     ├── NotFoundError               404
-    ├── ConflictError               409 (``existing_id`` names the clashing record)
+    ├── ConflictError               409 (``existing_id``, ``existing_uuid``: the clashing record)
     ├── PreconditionFailedError     412 (an ``if_match`` revision that is no longer current)
     ├── RateLimitError              429 (``retry_after`` in seconds)
     └── InternalServerError         5xx
@@ -114,6 +114,12 @@ class ConflictError(APIStatusError):
     def existing_id(self) -> int | None:
         value = self.body.get("existing_id") if isinstance(self.body, dict) else None
         return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    @property
+    def existing_uuid(self) -> str | None:
+        """The clashing contact's v2 id, which the v2 routes send beside ``existing_id``."""
+        value = self.body.get("existing_uuid") if isinstance(self.body, dict) else None
+        return value if isinstance(value, str) and value else None
 
 
 class PreconditionFailedError(APIStatusError):

@@ -18,8 +18,10 @@ from .auth import Authenticator
 from .principal import Principal
 from .rate_limit import RateLimited, RateLimiter
 from .service.batch import BatchService
+from .service.contact_channels import ChannelService
 from .service.contact_list import ContactListService
 from .service.contacts import ContactService
+from .service.contacts_v2 import ContactV2Service
 from .service.fields import FieldService
 from .service.notes import NoteService
 from .service.tags import TagService
@@ -44,6 +46,8 @@ class Api:
     tags: TagService
     fields: FieldService
     notes: NoteService
+    contacts_v2: ContactV2Service
+    channels: ChannelService
     limiter: RateLimiter | None
 
     async def admit(self, principal: Principal) -> dict[str, str]:

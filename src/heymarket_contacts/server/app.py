@@ -30,8 +30,10 @@ from .rate_limit import build_rate_limiter
 from .routes import OPERATIONS
 from .secret_box import SecretBox, load_master_key
 from .service.batch import BatchService
+from .service.contact_channels import ChannelService
 from .service.contact_list import ContactListService
 from .service.contacts import ContactService
+from .service.contacts_v2 import ContactV2Service
 from .service.fields import FieldService
 from .service.notes import NoteService
 from .service.tags import TagService
@@ -61,6 +63,8 @@ def create_app(
         tags=TagService(store, clock),
         fields=FieldService(store, clock),
         notes=NoteService(store, clock),
+        contacts_v2=ContactV2Service(store, clock),
+        channels=ChannelService(store, clock),
         limiter=build_rate_limiter(
             limit=settings.rate_limit, redis_url=settings.redis_url, store=store, clock=clock
         ),

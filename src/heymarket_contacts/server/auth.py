@@ -3,8 +3,14 @@
 Two schemes (contract section 2):
 
 - an API secret JWT, ``Bearer <header.payload.signature>``: rules 1-3 of section 2.1 are
-  checked by :mod:`heymarket_contacts.tokens`; this module adds the secret lookup (on every
-  request, so a revocation counts at once), the signature and the lifetime;
+  checked by :mod:`heymarket_contacts.tokens`; this module adds the secret lookup, the
+  signature and the lifetime. Clients reuse a token for up to five minutes, so a token whose
+  signature matched is remembered by its exact text and is not parsed or signed again; the
+  secrets it names are remembered too (their team, user and decrypted key). Two things are
+  still checked on every use: the lifetime, and that the secret is not revoked and its row is
+  as it was read, so a revocation by any process (the CLI) fails the very next request. That
+  check is a one-row query, skipped while the store's data version (on SQLite, a counter every
+  commit of every process bumps) is the one the last query saw;
 - the legacy team API key (section 2.2), ``Bearer <key>`` or HTTP Basic with the key as user
   name and an empty password, unless the server runs with ``--no-legacy-keys``. The key's hash
   is looked up on every request, so a rotation or revocation counts at once. A key acts as the
@@ -23,6 +29,8 @@ import re
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from ..tokens import (
     TokenError,
@@ -44,7 +52,36 @@ log = logging.getLogger(__name__)
 
 #: Secret IDs are made by :mod:`.service.admin`; anything else cannot name a secret.
 SECRET_ID = re.compile(r"[0-9a-f]{24}")
-_KEY_CACHE_LIMIT = 10_000
+#: Bounds on what is remembered; past them the memory starts afresh (tokens last 5 minutes).
+_SECRET_CACHE_LIMIT = 10_000
+_TOKEN_CACHE_LIMIT = 4_096
+
+
+@runtime_checkable
+class VersionedStore(Protocol):
+    """A store that can tell cheaply whether anything was committed since it last said."""
+
+    def data_version(self) -> bytes | None: ...
+
+
+@dataclass(slots=True)
+class KnownSecret:
+    """An active secret as it was read and decrypted: what signing and the principal need."""
+
+    principal: Principal
+    signing_key: bytes
+    #: The row's team, user, nonce and ciphertext as read, compared with the row on each use.
+    row: tuple[int, int, bytes, bytes]
+    #: The store's data version read just before the row was last found unchanged.
+    checked_at: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedToken:
+    """A token whose signature matched; later uses check only its lifetime and its secret."""
+
+    token: UnverifiedToken
+    secret: KnownSecret
 
 
 class Authenticator:
@@ -58,8 +95,11 @@ class Authenticator:
         self._legacy_keys = legacy_keys
         self._now = now
         self._decoy_key = secrets.token_bytes(32)
-        # secret id -> (ciphertext, signing key): decrypting once per secret, not per request
-        self._keys: dict[str, tuple[bytes, bytes]] = {}
+        self._secrets: dict[str, KnownSecret] = {}
+        self._tokens: dict[str, VerifiedToken] = {}
+        self._data_version: Callable[[], bytes | None] = (
+            store.data_version if isinstance(store, VersionedStore) else _no_version
+        )
 
     def authenticate(self, authorization: str | None) -> Principal:
         scheme, credentials = split_authorization(authorization)
@@ -86,47 +126,92 @@ class Authenticator:
         return Principal(team_id=team_id, user_id=owner.id, secret_id=TEAM_KEY_PRINCIPAL)
 
     def _secret_token(self, bearer: str) -> Principal:
-        token = self._verified(bearer)
+        verified = self._tokens.get(bearer)
+        if verified is not None and not self._unchanged(verified.secret):
+            self._tokens.pop(bearer, None)
+            verified = None
+        if verified is None:
+            verified = self._verify(bearer)
+        try:
+            check_lifetime(verified.token, now=self._now(), leeway=self._leeway)
+        except TokenError as error:
+            self._tokens.pop(bearer, None)
+            raise Unauthorized(error.reason) from None
+        if bearer not in self._tokens:
+            if len(self._tokens) >= _TOKEN_CACHE_LIMIT:
+                self._tokens.clear()
+            self._tokens[bearer] = verified
+        return verified.secret.principal
+
+    def _verify(self, bearer: str) -> VerifiedToken:
+        """Rules 1 to 4 for a token not seen before; the lifetime is the caller's."""
+        token = self._parsed(bearer)
         secret = self._secret(token.issuer)
-        key = self._signing_key(secret) if secret else None
-        matches = signature_matches(token, key or self._decoy_key)  # the same work either way
-        if secret is None or key is None:
+        key = secret.signing_key if secret else self._decoy_key
+        matches = signature_matches(token, key)  # the same work for an unknown secret
+        if secret is None:
             raise Unauthorized("unknown or revoked secret")
         if not matches:
             raise Unauthorized("bad signature")
-        try:
-            check_lifetime(token, now=self._now(), leeway=self._leeway)
-        except TokenError as error:
-            raise Unauthorized(error.reason) from None
-        return Principal(team_id=secret.team_id, user_id=secret.user_id, secret_id=secret.secret_id)
+        return VerifiedToken(token, secret)
 
     @staticmethod
-    def _verified(token: str) -> UnverifiedToken:
+    def _parsed(token: str) -> UnverifiedToken:
         try:
             return parse_token(token)
         except TokenError as error:
             raise Unauthorized(error.reason) from None
 
-    def _secret(self, secret_id: str) -> SecretRecord | None:
+    def _unchanged(self, known: KnownSecret) -> bool:
+        """Whether a remembered secret is still active and its row still as it was read; if
+        not, it is forgotten (and read afresh, if still there, by the next lookup).
+
+        Nothing committed since the last query found the row unchanged means it still is: the
+        version is read before the query, so a commit during the query shows as a new one."""
+        version = self._data_version()
+        if version is not None and version == known.checked_at:
+            return True
+        secret_id = known.principal.secret_id
+        with self._store.read() as tx:
+            current = tx.active_secret_row(secret_id)
+        if current != known.row:
+            self._secrets.pop(secret_id, None)
+            return False
+        known.checked_at = version
+        return True
+
+    def _secret(self, secret_id: str) -> KnownSecret | None:
+        """The active secret ``secret_id`` names: remembered and unchanged, or read now."""
         if not SECRET_ID.fullmatch(secret_id):
             return None
+        known = self._secrets.get(secret_id)
+        if known is not None and self._unchanged(known):
+            return known
         with self._store.read() as tx:
-            secret = tx.get_secret(secret_id)
-        return secret if secret is not None and secret.active else None
-
-    def _signing_key(self, secret: SecretRecord) -> bytes | None:
-        cached = self._keys.get(secret.secret_id)
-        if cached is not None and cached[0] == secret.key_ciphertext:
-            return cached[1]
-        try:
-            key = signing_key(secret.secret_id, self._box.open(secret))
-        except SecretUnreadable:
-            log.error("API secret %s does not decrypt under this master key", secret.secret_id)
+            record = tx.get_secret(secret_id)
+        if record is None or not record.active:
             return None
-        if len(self._keys) >= _KEY_CACHE_LIMIT:
-            self._keys.clear()
-        self._keys[secret.secret_id] = (secret.key_ciphertext, key)
-        return key
+        return self._remember(record)
+
+    def _remember(self, record: SecretRecord) -> KnownSecret | None:
+        try:
+            key = signing_key(record.secret_id, self._box.open(record))
+        except SecretUnreadable:
+            log.error("API secret %s does not decrypt under this master key", record.secret_id)
+            return None
+        principal = Principal(
+            team_id=record.team_id, user_id=record.user_id, secret_id=record.secret_id
+        )
+        row = (record.team_id, record.user_id, record.nonce, record.key_ciphertext)
+        if len(self._secrets) >= _SECRET_CACHE_LIMIT:
+            self._secrets.clear()
+        known = KnownSecret(principal, key, row)
+        self._secrets[record.secret_id] = known
+        return known
+
+
+def _no_version() -> bytes | None:
+    return None
 
 
 def split_authorization(authorization: str | None) -> tuple[str, str]:

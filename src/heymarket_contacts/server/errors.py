@@ -11,12 +11,14 @@ class ApiError(Exception):
     code = "server_error"
 
     def __init__(
-        self, message: str, *, field: str | None = None, existing_id: int | None = None
-    ) -> None:
+        self, message: str, *, field: str | None = None, existing_id: int | None = None,
+        existing_uuid: str | None = None,
+    ) -> None:  # fmt: skip
         super().__init__(message)
         self.message = message
         self.field = field
         self.existing_id = existing_id
+        self.existing_uuid = existing_uuid
 
     @property
     def headers(self) -> dict[str, str]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 from typing import Any, TypeVar
 
 import msgspec
@@ -31,12 +31,13 @@ class RequestIdMiddleware:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self.new_request_id = RequestIds()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = str(uuid.uuid4())
+        request_id = self.new_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
         header = (b"x-request-id", request_id.encode("ascii"))
         status = 500
@@ -54,6 +55,30 @@ class RequestIdMiddleware:
         finally:
             if access_log.isEnabledFor(logging.INFO):
                 _log_access(scope, request_id, status, time.perf_counter() - started)
+
+
+#: The hex digit of a UUID's variant field (``10xx``) for each random one.
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+
+
+class RequestIds:
+    """Random UUIDs (version 4) as text, like ``str(uuid.uuid4())``, for a third of the cost:
+    the random bytes of 256 ids are read from the OS at once, not 16 per request."""
+
+    _BATCH = 256
+
+    def __init__(self) -> None:
+        self._digits = ""
+        self._next = 0
+
+    def __call__(self) -> str:
+        start = self._next
+        if start >= len(self._digits):
+            self._digits = os.urandom(16 * self._BATCH).hex()
+            start = 0
+        self._next = start + 32
+        d = self._digits[start : start + 32]
+        return f"{d[:8]}-{d[8:12]}-4{d[13:16]}-{_VARIANT[d[16]]}{d[17:20]}-{d[20:]}"
 
 
 def _log_access(scope: Scope, request_id: str, status: int, seconds: float) -> None:
@@ -82,6 +107,8 @@ def error_response(request: Request, error: ApiError) -> Response:
         body.field = error.field
     if error.existing_id is not None:
         body.existing_id = error.existing_id
+    if error.existing_uuid is not None:
+        body.existing_uuid = error.existing_uuid
     headers = {**getattr(request.state, "rate_headers", {}), **error.headers}
     return Response(
         msgspec.json.encode(body), status_code=error.status, media_type=_JSON, headers=headers

@@ -2,10 +2,44 @@
 
 from __future__ import annotations
 
-from ..models import Contact, Inbox, Membership, Note, Tag, Team, TeamMember
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from ..models import (
+    Contact,
+    ContactChannel,
+    ContactV2,
+    Inbox,
+    Membership,
+    Note,
+    Tag,
+    Team,
+    TeamMember,
+)
 from .clock import rfc3339
 from .service.admin import ROLE_NAMES
-from .store.records import ContactRecord, InboxRecord, MembershipRecord, TeamRecord, UserRecord
+from .store.records import (
+    ChannelRecord,
+    ContactRecord,
+    InboxRecord,
+    MembershipRecord,
+    TeamRecord,
+    UserRecord,
+)
+
+_EPOCH = datetime(1970, 1, 1)
+
+
+@lru_cache(maxsize=4096)
+def _second_text(seconds: int) -> str:
+    return (_EPOCH + timedelta(seconds=seconds)).isoformat()
+
+
+def timestamp(microseconds: int) -> str:
+    """The text :func:`.clock.rfc3339` makes, at a fraction of the cost: two per contact read,
+    a thousand per page of a listing. The date and time of one second are made once."""
+    seconds, fraction = divmod(microseconds, 1_000_000)
+    return f"{_second_text(seconds)}.{fraction:06d}Z"
 
 
 def render_contact(record: ContactRecord) -> Contact:
@@ -31,7 +65,7 @@ def render_contact(record: ContactRecord) -> Contact:
         note=[
             Note(
                 id=note.id,
-                date=rfc3339(note.created_us),
+                date=timestamp(note.created_us),
                 name=note.name,
                 text=note.text,
                 user_id=note.user_id,
@@ -43,9 +77,31 @@ def render_contact(record: ContactRecord) -> Contact:
         type="phone" if fields.phone else "email",
         op=record.op,
         rev=record.rev,
+        created=timestamp(record.created_us),
+        updated=timestamp(record.updated_us),
+    )
+
+
+def render_channel(record: ChannelRecord) -> ContactChannel:
+    return ContactChannel(
+        id=record.id,
+        team_id=record.team_id,
+        contact_id=record.contact_uuid,
+        channel_type=record.channel_type,
+        channel_id=record.channel_id,
+        channel_handle=record.channel_handle,
+        info_channel=record.info_channel,
+        is_primary=record.is_primary,
         created=rfc3339(record.created_us),
         updated=rfc3339(record.updated_us),
     )
+
+
+def render_contact_v2(record: ContactRecord, channels: list[ChannelRecord]) -> ContactV2:
+    """The v1 read shape of section 4.1 with the contact's channels (section 6)."""
+    v1 = render_contact(record)
+    fields = {name: getattr(v1, name) for name in Contact.__struct_fields__}
+    return ContactV2(**fields, contact_channels=[render_channel(channel) for channel in channels])
 
 
 def render_team(team: TeamRecord, users: list[UserRecord], list_size: int) -> Team:

@@ -14,6 +14,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from .api import Api
 from .http import decode_body, if_match, path_id, query_flag, read_body
@@ -81,15 +82,19 @@ class Operation:
         return self.handler.__name__
 
     def route(self) -> Route:
-        return Route(self.path, self._endpoint, methods=[self.method], name=self.operation_id)
+        return Route(self.path, _Endpoint(self), methods=[self.method], name=self.operation_id)
 
-    async def _endpoint(self, request: Request) -> Response:
+    async def respond(self, request: Request) -> Response:
         api: Api = request.app.state.api
-        principal = await api.read(
-            api.authenticator.authenticate, request.headers.get("authorization")
-        )
-        rate_headers = await api.admit(principal)
-        request.state.rate_headers = rate_headers  # for error answers too
+        authorization = None
+        for name, value in request.scope["headers"]:
+            if name == b"authorization":
+                authorization = value.decode("latin-1")
+                break
+        principal = await api.read(api.authenticator.authenticate, authorization)
+        rate_headers = await api.admit(principal) if api.limiter is not None else None
+        if rate_headers:
+            request.state.rate_headers = rate_headers  # for error answers too
         body = None
         if self.body is not None:
             raw = await read_body(request, self.body_limit)
@@ -98,5 +103,19 @@ class Operation:
             # A body whose items are checked one by one leaves their text checks to them.
             body = decode_body(raw, self.body, check_text=self.documented_body is None)
         response = await self.handler(Call(request, principal, api, body))
-        response.headers.update(rate_headers)
+        if rate_headers:
+            response.headers.update(rate_headers)
         return response
+
+
+class _Endpoint:
+    """An operation as a plain ASGI app. Starlette wraps a function endpoint in a second
+    exception handler per request; its ``ExceptionMiddleware`` already turns every error into
+    the contract's answer, so this one does without."""
+
+    def __init__(self, operation: Operation) -> None:
+        self.operation = operation
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.operation.respond(Request(scope, receive, send))
+        await response(scope, receive, send)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .contacts import AsyncContacts, Contacts, ContactWriteArgs
+from .contacts_v2 import V2, AsyncV2, ContactV2WriteArgs
 from .custom_fields import AsyncCustomFields, CustomFields
 from .notes import AsyncNotes, Notes
 from .tags import AsyncTags, Tags
@@ -10,6 +11,7 @@ from .team import AsyncInboxes, AsyncTeamResource, Inboxes, TeamResource
 from .users import AsyncUsers, Users
 
 __all__ = [
+    "V2",
     "AsyncContacts",
     "AsyncCustomFields",
     "AsyncInboxes",
@@ -17,6 +19,8 @@ __all__ = [
     "AsyncTags",
     "AsyncTeamResource",
     "AsyncUsers",
+    "AsyncV2",
+    "ContactV2WriteArgs",
     "ContactWriteArgs",
     "Contacts",
     "CustomFields",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..routing import Operation
-from . import contacts, fields, notes, tags, team, users
+from . import channels, contacts, contacts_v2, fields, notes, tags, team, users
 
 OPERATIONS: list[Operation] = [
     *contacts.OPERATIONS,
@@ -12,4 +12,6 @@ OPERATIONS: list[Operation] = [
     *tags.OPERATIONS,
     *fields.OPERATIONS,
     *notes.OPERATIONS,
+    *contacts_v2.OPERATIONS,
+    *channels.OPERATIONS,
 ]

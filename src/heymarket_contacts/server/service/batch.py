@@ -49,7 +49,8 @@ class BatchService:
         write = convert(item, ContactWrite)
         if write.phone is UNSET:
             raise BadData("phone is required", field="phone")
-        existing = tx.contact_id_by_phone(principal.team_id, normalize_phone(write.phone))
+        phone = normalize_phone(write.phone)
+        existing = tx.contact_id_by_channel(principal.team_id, "phone", phone)
         if existing is None:
             insert_contact(tx, principal, write, uuid=self._make_uuid(), stamp=stamp)
             return

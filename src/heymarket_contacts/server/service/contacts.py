@@ -15,6 +15,8 @@ from ..errors import BadData, Conflict, NotFound, PreconditionFailed
 from ..principal import Principal
 from ..store import Store, Transaction, UniqueViolation
 from ..store.records import ContactFields, ContactRecord
+from .channel_rules import ChannelPlan, keep_in_step
+from .channels import check_channels_free, load_plan, save_channels
 from .contact_rules import apply_write, custom_field_ids, normalize_phone, tag_ids
 
 MAX_ID = 2**63 - 1
@@ -32,18 +34,20 @@ class ContactService:
 
     def create_contact(self, principal: Principal, write: ContactWrite) -> ContactRef:
         _require_phone(write)
-        with _conflicts_as_409(), self._store.write() as tx:
+        with conflicts_as_409(), self._store.write() as tx:
             stamp = tx.advance_team_clock(principal.team_id, self._clock())
             return insert_contact(tx, principal, write, uuid=self._make_uuid(), stamp=stamp)
 
     def get_contact(self, principal: Principal, contact_id: int) -> ContactRecord:
         with self._store.read() as tx:
-            return _existing(tx, principal.team_id, contact_id)
+            return existing_contact(tx, principal.team_id, contact_id)
 
     def find_contact(self, principal: Principal, lookup: ContactLookup) -> ContactRecord:
         """The contact a ``{"phone"}`` or ``{"id"}`` body names; the phone wins."""
         with self._store.read() as tx:
-            return _existing(tx, principal.team_id, _lookup_id(tx, principal.team_id, lookup))
+            return existing_contact(
+                tx, principal.team_id, _lookup_id(tx, principal.team_id, lookup)
+            )
 
     def update_contact(
         self, principal: Principal, contact_id: int, write: ContactWrite, *, overwrite: bool,
@@ -51,9 +55,9 @@ class ContactService:
     ) -> ContactRef:  # fmt: skip
         _require_phone(write)
         team_id = principal.team_id
-        with _conflicts_as_409(), self._store.write() as tx:
+        with conflicts_as_409(), self._store.write() as tx:
             stamp = tx.advance_team_clock(team_id, self._clock())
-            current = _existing(tx, team_id, contact_id, expected_rev)
+            current = existing_contact(tx, team_id, contact_id, expected_rev)
             return update_contact(tx, current, write, overwrite=overwrite, stamp=stamp)
 
     def set_status(
@@ -63,7 +67,7 @@ class ContactService:
         team_id = principal.team_id
         with self._store.write() as tx:
             stamp = tx.advance_team_clock(team_id, self._clock())
-            current = _existing(tx, team_id, _lookup_id(tx, team_id, request), expected_rev)
+            current = existing_contact(tx, team_id, _lookup_id(tx, team_id, request), expected_rev)
             fields = with_status(current.fields, request.status)
             tx.update_contact(
                 team_id, current.id, fields=fields, tag_ids=None, op="status", stamp_us=stamp
@@ -73,7 +77,7 @@ class ContactService:
         self, principal: Principal, contact_id: int, *, expected_rev: int | None = None
     ) -> None:
         with self._store.write() as tx:
-            current = _existing(tx, principal.team_id, contact_id, expected_rev)
+            current = existing_contact(tx, principal.team_id, contact_id, expected_rev)
             tx.delete_contact(principal.team_id, current.id)
 
 
@@ -97,31 +101,42 @@ def with_status(fields: ContactFields, status: str) -> ContactFields:
 
 
 def insert_contact(
-    tx: Transaction, principal: Principal, write: ContactWrite, *, uuid: str, stamp: int
-) -> ContactRef:
-    """Check and insert a new contact; nothing is written when a check fails."""
+    tx: Transaction, principal: Principal, write: ContactWrite, *, uuid: str, stamp: int,
+    channels: ChannelPlan | None = None,
+) -> ContactRef:  # fmt: skip
+    """Check and insert a new contact with its channels (``channels``, plus those ``phone``
+    and ``email`` make); nothing is written when a check fails."""
     team_id = principal.team_id
     fields = apply_write(ContactFields(), write, overwrite=True)
     _check_references(tx, team_id, fields, write)
-    _check_phone_free(tx, team_id, fields.phone, contact_id=None)
+    plan = channels or ChannelPlan()
+    fields = keep_in_step(plan, write, fields, field="contact_channels")
+    check_channels_free(tx, team_id, plan, contact_id=None)
     contact_id = tx.insert_contact(
         team_id, uuid=uuid, creator_id=principal.user_id, fields=fields,
         tag_ids=tag_ids(write) or [], stamp_us=stamp,
     )  # fmt: skip
+    save_channels(tx, team_id, (contact_id, uuid), plan, stamp)
     return ContactRef(id=contact_id, rev=1, uuid=uuid)
 
 
 def update_contact(
-    tx: Transaction, current: ContactRecord, write: ContactWrite, *, overwrite: bool, stamp: int
-) -> ContactRef:
-    """Check and apply an update to ``current``; nothing is written when a check fails."""
+    tx: Transaction, current: ContactRecord, write: ContactWrite, *, overwrite: bool, stamp: int,
+    channels: ChannelPlan | None = None,
+) -> ContactRef:  # fmt: skip
+    """Check and apply an update to ``current`` and to its channels (``channels``: a plan
+    the caller changed already; by default the stored ones); nothing is written when a
+    check fails."""
     fields = apply_write(current.fields, write, overwrite=overwrite)
     _check_references(tx, current.team_id, fields, write)
-    _check_phone_free(tx, current.team_id, fields.phone, contact_id=current.id)
+    plan = channels or load_plan(tx, current)
+    fields = keep_in_step(plan, write, fields, field="contact_channels")
+    check_channels_free(tx, current.team_id, plan, contact_id=current.id)
     rev = tx.update_contact(
         current.team_id, current.id, fields=fields, tag_ids=tag_ids(write), op="update",
         stamp_us=stamp,
     )  # fmt: skip
+    save_channels(tx, current.team_id, (current.id, current.uuid), plan, stamp)
     return ContactRef(id=current.id, rev=rev, uuid=current.uuid)
 
 
@@ -133,7 +148,7 @@ def _require_phone(write: ContactWrite) -> None:
 def _lookup_id(tx: Transaction, team_id: int, lookup: ContactLookup) -> int:
     if lookup.phone is not UNSET:
         phone = normalize_phone(lookup.phone)
-        found = tx.contact_id_by_phone(team_id, phone)
+        found = tx.contact_id_by_channel(team_id, "phone", phone)
         if found is None:
             raise NotFound(f"no contact with phone {phone}")
         return found
@@ -148,7 +163,7 @@ def _in_range(contact_id: int) -> bool:
     return 0 < contact_id <= MAX_ID
 
 
-def _existing(
+def existing_contact(
     tx: Transaction, team_id: int, contact_id: int, expected_rev: int | None = None
 ) -> ContactRecord:
     """The team's contact, at ``expected_rev`` when one is given (``If-Match``)."""
@@ -160,14 +175,6 @@ def _existing(
             f"contact {contact_id} is at rev {contact.rev}, not {expected_rev}"
         )
     return contact
-
-
-def _check_phone_free(tx: Transaction, team_id: int, phone: str, contact_id: int | None) -> None:
-    existing = tx.contact_id_by_phone(team_id, phone) if phone else None
-    if existing is not None and existing != contact_id:
-        raise Conflict(
-            f"a contact with phone {phone} exists already", field="phone", existing_id=existing
-        )
 
 
 def _inbox_exists(tx: Transaction, team_id: int, inbox_id: int) -> bool:
@@ -198,7 +205,7 @@ def _check_references(
 
 
 @contextmanager
-def _conflicts_as_409() -> Iterator[None]:
+def conflicts_as_409() -> Iterator[None]:
     """Turn a unique-index violation the checks could not foresee into a 409."""
     try:
         yield

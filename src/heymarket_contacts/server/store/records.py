@@ -144,6 +144,25 @@ class ContactRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ChannelRecord:
+    """A v2 contact channel. ``channel_key`` is what a team's channels of a type are unique by
+    (phone digits, an email in ASCII lower case, else ``channel_id`` itself)."""
+
+    id: str
+    team_id: int
+    contact_id: int
+    contact_uuid: str
+    channel_type: str
+    channel_id: str
+    channel_key: str
+    channel_handle: str
+    info_channel: str
+    is_primary: bool
+    created_us: int
+    updated_us: int
+
+
+@dataclass(frozen=True, slots=True)
 class WindowState:
     """A team's rate-limit window after one request was counted (or refused)."""
 

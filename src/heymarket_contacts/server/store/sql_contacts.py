@@ -92,6 +92,18 @@ class ContactSql(SqlBase):
         )
         return _contact(row) if row else None
 
+    def get_contacts(self, team_id: int, contact_ids: Sequence[int]) -> list[ContactRecord]:
+        """The team's contacts among ``contact_ids``, in id order (one query)."""
+        if not contact_ids:
+            return []
+        marks = ", ".join("?" * len(contact_ids))
+        rows = self._all(
+            f"SELECT {_CONTACT_COLUMNS}, {self._dialect.tags_json}, {self._dialect.notes_json}"
+            f" FROM contacts c WHERE c.team_id = ? AND c.id IN ({marks}) ORDER BY c.id",
+            (team_id, *contact_ids),
+        )
+        return [_contact(row) for row in rows]
+
     def list_contacts(self, team_id: int, query: ContactQuery) -> list[ContactRecord]:
         """One page of the team's contacts, past the cursor, in the query's order."""
         where, params = _where(team_id, query)
@@ -118,6 +130,17 @@ class ContactSql(SqlBase):
             "DELETE FROM contacts WHERE team_id = ? AND id = ? RETURNING id", (team_id, contact_id)
         )
         return row is not None
+
+    def delete_contacts(self, team_id: int, contact_ids: Sequence[int]) -> int:
+        """Delete the team's contacts among ``contact_ids`` (one statement); how many went."""
+        if not contact_ids:
+            return 0
+        marks = ", ".join("?" * len(contact_ids))
+        rows = self._all(
+            f"DELETE FROM contacts WHERE team_id = ? AND id IN ({marks}) RETURNING id",
+            (team_id, *contact_ids),
+        )
+        return len(rows)
 
 
 def _where(team_id: int, query: ContactQuery) -> tuple[str, list[Any]]:

@@ -166,6 +166,17 @@ class TeamSql(SqlBase):
         )
         return _secret(row) if row else None
 
+    def active_secret_row(self, secret_id: str) -> tuple[int, int, bytes, bytes] | None:
+        """``(team_id, user_id, nonce, key_ciphertext)`` of the secret while it is active, else
+        ``None``: what a secret remembered in memory is compared with on each use, so that a
+        revocation, or a row rewritten under it, counts at once."""
+        row = self._one(
+            "SELECT team_id, user_id, nonce, key_ciphertext FROM api_secrets"
+            " WHERE secret_id = ? AND revoked_us IS NULL",
+            (secret_id,),
+        )
+        return (int(row[0]), int(row[1]), bytes(row[2]), bytes(row[3])) if row else None
+
     def list_secrets(self, team_id: int) -> list[SecretRecord]:
         rows = self._all(
             f"SELECT {self._SECRET_COLUMNS} FROM api_secrets WHERE team_id = ?"

@@ -1,17 +1,26 @@
 """The store on an embedded SQLite file.
 
-Every thread gets its own connection (WAL, ``synchronous=FULL``, a busy timeout, foreign keys
-on). Writes run inside ``BEGIN IMMEDIATE``, so SQLite itself serialises writers, across threads
-and processes alike; reads need no transaction (each is one statement).
+Every thread gets its own connection for reads (WAL, ``synchronous=FULL``, a busy timeout,
+foreign keys on); reads need no transaction (each is one statement). Writes run inside
+``BEGIN IMMEDIATE`` on the process's one writer connection, taken in turn under a lock: SQLite
+admits one writer at a time anyway, and a lock hands the turn over at once, where threads
+contending inside SQLite would wait out its busy handler's sleeps (up to 100 ms each). The
+busy timeout is left to arbitrate between processes.
+
+:meth:`SQLiteStore.data_version` tells, without a query, whether anything was committed since
+it was last asked: the authenticator reads it on every request to know whether a secret it
+remembers may have been revoked.
 """
 
 from __future__ import annotations
 
+import mmap
+import os
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from .base import StoreUnavailable, Transaction, UniqueViolation
@@ -20,6 +29,9 @@ from .records import WindowState
 from .sql import Dialect, SqlTransaction
 
 BUSY_TIMEOUT_MS = 10_000
+#: The WAL-index header at the start of the ``-shm`` file: two copies of 48 bytes, the first
+#: written last, holding a counter bumped by every commit (sqlite.org/walformat.html).
+WAL_INDEX_HEADER_BYTES = 48
 
 SQLITE_DIALECT = Dialect(
     placeholder="?",
@@ -47,6 +59,10 @@ class SQLiteStore:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
+        self._write_lock = threading.Lock()
+        self._writer: sqlite3.Connection | None = None
+        self._reading = _Reading(self)
+        self._wal_index: mmap.mmap | None = None
 
     def _connection(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
@@ -70,24 +86,50 @@ class SQLiteStore:
             raise StoreUnavailable(f"cannot open {self.description}: {error}") from error
         return connection
 
-    @contextmanager
-    def read(self) -> Iterator[Transaction]:
-        yield SqlTransaction(self._connection().cursor(), SQLITE_DIALECT)
+    def read(self) -> AbstractContextManager[Transaction]:
+        return self._reading
+
+    def reader(self) -> Transaction:
+        """A read on this thread's connection (what ``read()`` enters)."""
+        return SqlTransaction(self._connection().cursor(), SQLITE_DIALECT)
 
     @contextmanager
     def write(self) -> Iterator[Transaction]:
-        connection = self._connection()
-        cursor = connection.cursor()
-        cursor.execute("BEGIN IMMEDIATE")
-        try:
-            yield SqlTransaction(cursor, SQLITE_DIALECT)
-        except sqlite3.IntegrityError as error:
-            connection.rollback()
-            raise _unique_violation(error) from error
-        except BaseException:
-            connection.rollback()
-            raise
-        connection.commit()
+        with self._write_lock:
+            connection = self._writer_connection()
+            cursor = connection.cursor()
+            cursor.execute("BEGIN IMMEDIATE")
+            try:
+                yield SqlTransaction(cursor, SQLITE_DIALECT)
+            except sqlite3.IntegrityError as error:
+                connection.rollback()
+                raise _unique_violation(error) from error
+            except BaseException:
+                connection.rollback()
+                raise
+            connection.commit()
+
+    def data_version(self) -> bytes | None:
+        """A value that changes whenever any connection, in any process, commits a write: the
+        header of the WAL index, read from shared memory (no query, no system call). ``None``
+        when it cannot be read; the caller then has to ask the database itself."""
+        index = self._wal_index or self._map_wal_index()
+        return None if index is None else index[:WAL_INDEX_HEADER_BYTES]
+
+    def _map_wal_index(self) -> mmap.mmap | None:
+        self._connection()  # the index lives while one of this store's connections is open
+        with self._lock:
+            if self._wal_index is None:
+                self._wal_index = _map_read_only(Path(f"{self.path}-shm"), WAL_INDEX_HEADER_BYTES)
+        return self._wal_index
+
+    def _writer_connection(self) -> sqlite3.Connection:
+        """The process's writer connection; the caller holds ``_write_lock``."""
+        if self._writer is None:
+            self._writer = self._connect(self.path, synchronous="FULL")
+            with self._lock:
+                self._connections.append(self._writer)
+        return self._writer
 
     def admit_request(
         self, team_id: int, *, now_us: int, limit: int, window_us: int
@@ -151,11 +193,46 @@ class SQLiteStore:
         return applied
 
     def close(self) -> None:
-        with self._lock:
+        with self._write_lock, self._lock:
             for connection in self._connections:
                 connection.close()
             self._connections.clear()
+            self._writer = None
+            if self._wal_index is not None:
+                self._wal_index.close()
+                self._wal_index = None
         self._local = threading.local()
+
+
+def _map_read_only(path: Path, length: int) -> mmap.mmap | None:
+    """The first ``length`` bytes of ``path`` mapped read-only, or ``None`` if it is shorter
+    (SQLite never shrinks the index while a connection is open, so the mapping stays valid)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        if os.fstat(descriptor).st_size < length:
+            return None
+        return mmap.mmap(descriptor, length, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(descriptor)
+
+
+class _Reading:
+    """``with store.read() as tx``: a context manager with no state, made once per store (a
+    generator-based one costs more than the one-row read it wraps)."""
+
+    def __init__(self, store: SQLiteStore) -> None:
+        self._store = store
+
+    def __enter__(self) -> Transaction:
+        return self._store.reader()
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
 
 
 def _statements(script: str) -> Iterator[str]:
