@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from heymarket_contacts.server.clock import system_clock
 from heymarket_contacts.server.secret_box import SecretBox, load_master_key, new_master_key
 from heymarket_contacts.server.service.admin import AdminService
 from heymarket_contacts.server.store import Store, open_store, parse_database_url
+from sdk_support import FLAVOURS, AnyClient, server_client
 from support import (
     POSTGRES_ADMIN_URL,
     Canary,
@@ -142,4 +143,19 @@ def api(server: RunningServer, team: TeamCredentials, canary: Canary) -> Iterato
 def other_api(server: RunningServer, make_team: TeamFactory, canary: Canary) -> Iterator[HttpApi]:
     """HTTP calls as a second, unrelated team."""
     with HttpApi(server.base_url, make_team("Other"), canary) as client:
+        yield client
+
+
+@pytest.fixture(params=FLAVOURS)
+def flavour(request: pytest.FixtureRequest) -> str:
+    """Which SDK client a twin test runs with: the sync or the async one."""
+    return str(request.param)
+
+
+@pytest.fixture
+async def client(
+    flavour: str, server: RunningServer, team: TeamCredentials
+) -> AsyncIterator[AnyClient]:
+    """An SDK client of ``flavour`` for ``team`` on the real server."""
+    async with server_client(flavour, server, team) as client:
         yield client

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import msgspec
@@ -20,23 +19,10 @@ from heymarket_contacts import (
     PreconditionFailedError,
     TagRef,
 )
-from sdk_support import FLAVOURS, AnyClient, collect, collect_pages, run, server_client
+from sdk_support import AnyClient, collect, collect_pages, run, server_client
 from support import RunningServer, TeamCredentials, TeamFactory, unique_phone
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(params=FLAVOURS)
-def flavour(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-async def client(
-    flavour: str, server: RunningServer, team: TeamCredentials
-) -> AsyncIterator[AnyClient]:
-    async with server_client(flavour, server, team) as client:
-        yield client
 
 
 async def make_contacts(client: AnyClient, count: int, **fields: Any) -> list[int]:

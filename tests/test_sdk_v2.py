@@ -3,7 +3,6 @@ after lost answers (the answers of a real server thrown away, as a reset connect
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import msgspec
@@ -24,24 +23,11 @@ from heymarket_contacts import (
     NotFoundError,
     PreconditionFailedError,
 )
-from sdk_support import FLAVOURS, AnyClient, Sleeps, collect, collect_pages, run, server_client
+from sdk_support import AnyClient, Sleeps, collect, collect_pages, run, server_client
 from support import RunningServer, TeamCredentials, unique_phone
 from test_sdk_lost_answers import LosingTransport
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(params=FLAVOURS)
-def flavour(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-async def client(
-    flavour: str, server: RunningServer, team: TeamCredentials
-) -> AsyncIterator[AnyClient]:
-    async with server_client(flavour, server, team) as client:
-        yield client
 
 
 def losing(flavour: str, server: RunningServer, team: TeamCredentials, transport: Any) -> Any:
