@@ -282,11 +282,7 @@ class Bench:
         calls: list[float] = []
         base = IMPORT_PHONE_BASE + (0 if database == "SQLite" else 500_000_000)
         for start in range(0, count, BATCH_ITEMS):
-            items = [
-                {"phone": str(base + n), "first": "Imported", "last": f"Contact {n}",
-                 "email": f"imported{n}@example.com", "external_id": f"import-{n}"}
-                for n in range(start, min(count, start + BATCH_ITEMS))
-            ]  # fmt: skip
+            items = import_items(base, start, min(count, start + BATCH_ITEMS))
             elapsed, answer = client.call("POST", "/v1/batch/contacts", items)
             if answer != "ok":
                 raise RuntimeError(f"the import failed: {str(answer)[:300]}")
@@ -345,6 +341,16 @@ class Bench:
         record(
             app, self.out / f"profile-{script}", lambda: self.wrk(app, script, args, pinned=True)
         )
+
+
+def import_items(base: int, start: int, stop: int) -> list[dict[str, str]]:
+    """The new contacts ``start`` to ``stop`` of an import: a phone of their own, names, an
+    email and an external id."""
+    return [
+        {"phone": str(base + n), "first": "Imported", "last": f"Contact {n}",
+         "email": f"imported{n}@example.com", "external_id": f"import-{n}"}
+        for n in range(start, stop)
+    ]  # fmt: skip
 
 
 def quantile(values: list[float], q: float) -> float:

@@ -9,7 +9,18 @@ from typing import Any
 import httpx
 import pytest
 
-from checks import CLOSE, MIB, Sql, assert_error, count_all, ok, read
+from checks import (
+    CLOSE,
+    MIB,
+    Sql,
+    assert_error,
+    channel,
+    count_all,
+    create_v2,
+    ok,
+    read,
+    read_v2,
+)
 from heymarket_contacts.server.service.admin import AdminService
 from support import HttpApi, TeamCredentials, unique_phone
 
@@ -244,6 +255,100 @@ def test_two_items_with_one_phone_make_one_contact(
     contact = find(api, phone)
     assert (contact["first"], contact["rev"]) == (first, rev)
     assert count_all(api) == 1
+
+
+def assert_conflicts(response: httpx.Response, items: list[Any], indexes: list[int]) -> None:
+    """Exactly the items at ``indexes`` failed, each with ``conflict``."""
+    failures = failures_of(response)
+    assert [(f["index"], f["contact"], f["error"]["error"]) for f in failures] == [
+        (index, items[index], "conflict") for index in indexes
+    ]
+
+
+def test_an_email_held_by_an_earlier_item_fails_alone(api: HttpApi) -> None:
+    phones = [unique_phone() for _ in range(3)]
+    items = [
+        {"phone": phones[0], "email": "Shared@Example.com"},
+        {"phone": phones[1], "email": "shared@example.COM"},
+        {"phone": phones[2], "email": "other@example.com"},
+    ]
+    assert_conflicts(batch(api, items), items, [1])
+    assert find(api, phones[0])["email"] == "Shared@Example.com"
+    assert is_absent(api, phones[1])
+    assert find(api, phones[2])["email"] == "other@example.com"
+    assert count_all(api) == 2
+
+
+def test_an_email_held_by_a_stored_contact_fails_alone(api: HttpApi) -> None:
+    api.create_contact(phone=unique_phone(), email="taken@example.com")
+    items = [{"phone": unique_phone(), "email": "TAKEN@example.com"}, {"phone": unique_phone()}]
+    assert_conflicts(batch(api, items), items, [0])
+    assert is_absent(api, items[0]["phone"])
+    assert find(api, items[1]["phone"])["rev"] == 1
+
+
+def test_an_overwrite_updates_a_contact_made_earlier_in_the_batch(api: HttpApi, db: Sql) -> None:
+    tag = db.make_tag(api.team.team_id)
+    phone, other = unique_phone(), unique_phone()
+    items = [
+        {"phone": phone, "first": "Ada", "email": "ada@example.com"},
+        {"phone": other, "first": "Grace"},
+        {"phone": phone, "last": "Lovelace", "email": "countess@example.com",
+         "tags": [{"tag_id": tag}]},
+        {"phone": unique_phone(), "email": "ada@example.com"},
+    ]  # fmt: skip
+    assert ok(batch(api, items, "true")) == "ok"
+    contact = find(api, phone)
+    assert (contact["first"], contact["last"], contact["email"], contact["rev"]) == (
+        "Ada", "Lovelace", "countess@example.com", 2,
+    )  # fmt: skip
+    assert [t["id"] for t in contact["tags"]] == [tag]
+    assert find(api, items[3]["phone"])["email"] == "ada@example.com"  # freed by item 2
+    assert find(api, other)["first"] == "Grace"
+    assert count_all(api) == 3
+
+
+def test_a_phone_held_as_another_channel_matches_that_contact(api: HttpApi) -> None:
+    primary, second = unique_phone(), unique_phone()
+    made = create_v2(api, channel("phone", primary), channel("phone", second), first="Ada")
+    items = [{"phone": second, "first": "Changed"}]
+    assert ok(batch(api, items)) == "ok"
+    assert read_v2(api, made["uuid"])["first"] == "Ada"
+    assert ok(batch(api, items, "true")) == "ok"
+    assert read_v2(api, made["uuid"])["first"] == "Changed"
+    assert count_all(api) == 1
+
+
+def test_tags_and_fields_are_checked_for_each_item(api: HttpApi, db: Sql) -> None:
+    tag, field_id = db.make_tag(api.team.team_id), str(db.make_field(api.team.team_id))
+    not_ours = tag + 10_000  # no tag of this team
+    items = [
+        {"phone": unique_phone(), "tags": [{"tag_id": tag}], "custom": {field_id: "a"}},
+        {"phone": unique_phone(), "tags": [{"tag_id": not_ours}]},
+        {"phone": unique_phone(), "tags": [{"tag_id": tag}], "custom": {field_id: "b"}},
+        {"phone": unique_phone(), "custom": {str(int(field_id) + 10_000): "c"}},
+    ]
+    assert_failed(batch(api, items), items, [1, 3])
+    for item, value in ((items[0], "a"), (items[2], "b")):
+        contact = find(api, item["phone"])
+        assert ([t["id"] for t in contact["tags"]], contact["custom"]) == ([tag], {field_id: value})
+    assert count_all(api) == 2
+
+
+def test_a_batch_of_new_contacts_gives_each_its_channels(api: HttpApi) -> None:
+    items = [
+        {"phone": unique_phone(), "email": f"person{n}@example.com"} if n % 2 else
+        {"phone": unique_phone()}
+        for n in range(20)
+    ]  # fmt: skip
+    assert ok(batch(api, items)) == "ok"
+    for item in items:
+        contact = read_v2(api, find(api, item["phone"])["uuid"])
+        channels = {(ch["channel_type"], ch["channel_id"]) for ch in contact["contact_channels"]}
+        expected = {("phone", item["phone"])} | (
+            {("email", item["email"])} if "email" in item else set()
+        )
+        assert channels == expected
 
 
 def test_read_only_fields_of_an_item_are_ignored(api: HttpApi, other_api: HttpApi) -> None:

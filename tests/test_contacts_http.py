@@ -80,15 +80,17 @@ def default_contact(answer: dict[str, Any], *, team_id: int, creator_id: int) ->
 # --- the read shape -------------------------------------------------------------------------
 
 
-def test_create_answers_id_rev_and_uuid4(api: HttpApi) -> None:
+def test_create_answers_id_rev_and_a_time_ordered_uuid(api: HttpApi) -> None:
     response = api.post("/v1/contact", json={"phone": unique_phone()})
     assert response.status_code == 200
     body = response.json()
     assert body == {"id": body["id"], "rev": 1, "uuid": body["uuid"]}
     assert type(body["id"]) is int
     assert body["id"] > 0
-    assert uuid.UUID(body["uuid"]).version == 4
+    assert uuid.UUID(body["uuid"]).version == 7
     assert str(uuid.UUID(body["uuid"])) == body["uuid"]
+    later = api.post("/v1/contact", json={"phone": unique_phone()}).json()
+    assert later["uuid"] > body["uuid"]
 
 
 def test_get_answers_every_field_with_its_default(api: HttpApi, owner_id: int) -> None:

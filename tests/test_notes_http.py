@@ -45,7 +45,7 @@ def test_a_note_answers_itself_by_the_secrets_owner(api: HttpApi, owner_id: int)
         "text": "Called back",
         "user_id": owner_id,
     }
-    assert uuid.UUID(note["id"]).version == 4
+    assert uuid.UUID(note["id"]).version == 7
     assert str(uuid.UUID(note["id"])) == note["id"]
     assert TIMESTAMP.fullmatch(note["date"])
 

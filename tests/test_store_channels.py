@@ -68,10 +68,11 @@ def add_contact(store: Store, team_id: int, *channels: tuple[str, str, bool]) ->
             team_id, uuid=contact_uuid, creator_id=0, fields=ContactFields(), tag_ids=[],
             stamp_us=stamp,
         )  # fmt: skip
-        for kind, key, primary in channels:
-            contact = (contact_id, contact_uuid)
-            tx.insert_channel(channel_record(team_id, contact, kind, key, primary=primary,
-                                             stamp=stamp))  # fmt: skip
+        contact = (contact_id, contact_uuid)
+        tx.insert_channels([
+            channel_record(team_id, contact, kind, key, primary=primary, stamp=stamp)
+            for kind, key, primary in channels
+        ])  # fmt: skip
     return contact_id, contact_uuid
 
 

@@ -22,6 +22,7 @@ from heymarket_contacts.server.store.records import (
     ContactFields,
     ContactRecord,
     InboxRecord,
+    NewContact,
     SecretRecord,
     TagRecord,
     TeamRecord,
@@ -332,6 +333,48 @@ def test_insert_then_get_returns_every_field(
         fields=fields, tags=ordered, notes=[], op="create", rev=1, created_us=stamp,
         updated_us=stamp,
     )  # fmt: skip
+
+
+def new_contact(n: int, tags: list[TagRecord]) -> NewContact:
+    """The ``n``-th of many new contacts: a phone and a custom value of its own, 0 to 2 tags
+    in either order."""
+    ordered = tags if n % 2 else tags[::-1]
+    fields = ContactFields(phone=unique_phone(), first=f"Person {n}", custom={"1": str(n)})
+    return NewContact(
+        uuid=str(uuid.uuid4()), creator_id=7, fields=fields,
+        tag_ids=[tag.id for tag in ordered][: n % 3], stamp_us=NOW_US + n,
+    )  # fmt: skip
+
+
+def test_insert_contacts_inserts_many_and_answers_their_ids_in_order(
+    store: Store, sql: Sql, team_id: int, other_team_id: int
+) -> None:
+    tags = [add_tag(sql, team_id), add_tag(sql, team_id)]
+    add_contact(store, other_team_id)
+    news = [new_contact(n, tags) for n in range(1, 1_202)]  # past one IN list of 1,000
+    with store.write() as tx:
+        tx.advance_team_clock(team_id, NOW_US + len(news))
+        ids = tx.insert_contacts(team_id, news)
+        assert tx.insert_contacts(team_id, []) == []
+    assert len(set(ids)) == len(news)
+    for contact_id, new in zip(ids, news, strict=True):
+        assert get_contact(store, team_id, contact_id) == ContactRecord(
+            id=contact_id, uuid=new.uuid, team_id=team_id, creator_id=7, parent_id=0,
+            fields=new.fields, tags=[tag for id_ in new.tag_ids for tag in tags if tag.id == id_],
+            notes=[], op="create", rev=1, created_us=new.stamp_us, updated_us=new.stamp_us,
+        )  # fmt: skip
+
+
+def test_insert_contacts_with_a_taken_phone_is_a_unique_violation(
+    store: Store, team_id: int
+) -> None:
+    phone = unique_phone()
+    add_contact(store, team_id, ContactFields(phone=phone))
+    clash = NewContact(str(uuid.uuid4()), 0, ContactFields(phone=phone), [], NOW_US + 5)
+    with pytest.raises(UniqueViolation), store.write() as tx:
+        tx.insert_contacts(team_id, [clash])
+    with store.read() as tx:
+        assert tx.count_contacts(team_id) == 1
 
 
 def test_insert_with_default_fields_round_trips_empty_values(store: Store, team_id: int) -> None:

@@ -44,7 +44,7 @@ def test_create_answers_id_rev_and_uuid4(api: HttpApi) -> None:
     assert body == {"id": body["id"], "rev": 1, "uuid": body["uuid"]}
     assert type(body["id"]) is int
     assert body["id"] > 0
-    assert uuid.UUID(body["uuid"]).version == 4
+    assert uuid.UUID(body["uuid"]).version == 7
     assert str(uuid.UUID(body["uuid"])) == body["uuid"]
 
 

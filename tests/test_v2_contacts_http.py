@@ -42,8 +42,8 @@ def expected_channel(
     got: dict[str, Any], contact: dict[str, Any], channel_type: str, channel_id: str, *,
     primary: bool, stamp: str, handle: str = "", info: str = "",
 ) -> dict[str, Any]:  # fmt: skip
-    """A channel's whole read shape; its id (a UUID4) is taken from ``got``."""
-    assert uuid.UUID(got["id"]).version == 4
+    """A channel's whole read shape; its id (a UUIDv7) is taken from ``got``."""
+    assert uuid.UUID(got["id"]).version == 7
     return {
         "id": got["id"], "team_id": contact["team_id"], "contact_id": contact["uuid"],
         "channel_type": channel_type, "channel_id": channel_id, "channel_handle": handle,
@@ -61,7 +61,7 @@ def test_a_v2_contact_is_the_v1_contact_with_its_channels(api: HttpApi) -> None:
         first="Ada",
     )  # fmt: skip
     assert ref == {"id": ref["id"], "rev": 1, "uuid": ref["uuid"]}
-    assert uuid.UUID(ref["uuid"]).version == 4
+    assert uuid.UUID(ref["uuid"]).version == 7
     response = api.get(f"/v2/contact/{ref['uuid']}")
     assert response.headers["etag"] == '"1"'
     body = ok(response)

@@ -227,7 +227,9 @@ class ChannelPlan:
         """``fields`` with ``phone`` and ``email`` set to the primary values of the changed
         types ("" when the type has no channel left)."""
         phone, email = (self._primary_value(kind, fields) for kind in MIRRORED)
-        return replace(fields, phone=phone, email=email)
+        mirrored = fields.copy()
+        mirrored.phone, mirrored.email = phone, email
+        return mirrored
 
     def _primary_value(self, kind: str, fields: ContactFields) -> str:
         if kind not in self.changed_types:

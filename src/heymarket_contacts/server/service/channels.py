@@ -3,17 +3,13 @@ against the team's other contacts, and writing a plan back (see :mod:`.channel_r
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from ..errors import Conflict
+from ..ids import new_uuid
 from ..store import Transaction
 from ..store.records import ChannelRecord, ContactRecord
 from .channel_rules import ChannelPlan, ChannelValue, PlannedChannel
-
-
-def new_channel_id() -> str:
-    return str(uuid.uuid4())
 
 
 def load_plan(tx: Transaction, contact: ContactRecord, *, report_uuid: bool = False) -> ChannelPlan:
@@ -22,14 +18,17 @@ def load_plan(tx: Transaction, contact: ContactRecord, *, report_uuid: bool = Fa
     return ChannelPlan(records, report_uuid=report_uuid)
 
 
+def added_values(plan: ChannelPlan) -> Iterator[ChannelValue]:
+    """The values the plan holds that its stored channels do not."""
+    stored = {(record.channel_type, record.channel_key) for record in plan.stored}
+    return (ch.value for ch in plan.channels if (ch.value.channel_type, ch.value.key) not in stored)
+
+
 def check_channels_free(
     tx: Transaction, team_id: int, plan: ChannelPlan, contact_id: int | None
 ) -> None:
     """A 409 when another contact of the team holds a value the plan adds (one query)."""
-    stored = {(record.channel_type, record.channel_key) for record in plan.stored}
-    added = [
-        ch.value for ch in plan.channels if (ch.value.channel_type, ch.value.key) not in stored
-    ]
+    added = list(added_values(plan))
     if not added:
         return
     keys: dict[str, list[str]] = {}
@@ -39,21 +38,26 @@ def check_channels_free(
     for value in added:
         owner = owners.get((value.channel_type, value.key))
         if owner is not None and owner.contact_id != contact_id:
-            raise _clash(value, owner, report_uuid=plan.report_uuid)
+            raise channel_clash(
+                value, owner.contact_id, owner.contact_uuid if plan.report_uuid else None
+            )
 
 
-def _clash(value: ChannelValue, owner: ChannelRecord, *, report_uuid: bool) -> Conflict:
+def channel_clash(
+    value: ChannelValue, existing_id: int | None = None, existing_uuid: str | None = None
+) -> Conflict:
+    """The 409 of a value another contact holds (``existing_id``: that contact, when known)."""
     return Conflict(
         f"a contact with {value.channel_type} {value.channel_id} exists already",
         field=value.field or None,
-        existing_id=owner.contact_id,
-        existing_uuid=owner.contact_uuid if report_uuid else None,
+        existing_id=existing_id,
+        existing_uuid=existing_uuid,
     )
 
 
 def save_channels(
     tx: Transaction, team_id: int, contact: tuple[int, str], plan: ChannelPlan, stamp: int, *,
-    make_id: Callable[[], str] = new_channel_id,
+    make_id: Callable[[], str] = new_uuid,
 ) -> None:  # fmt: skip
     """Store the plan: gone channels deleted, changed ones updated (demotions first, so that a
     type never has two primary channels), new ones inserted, each stamped ``stamp``."""
@@ -64,18 +68,30 @@ def save_channels(
     changed = [_record(ch, ch.record, stamp) for ch in plan.channels if ch.record and _differs(ch)]
     for record in sorted(changed, key=lambda record: record.is_primary):
         tx.update_channel(record)
-    for ch in plan.channels:
-        if ch.record is None:
-            tx.insert_channel(_record(ch, _new_row(make_id(), team_id, contact, stamp), stamp))
+    tx.insert_channels(new_channel_records(team_id, contact, plan, stamp, make_id=make_id))
 
 
-def _new_row(channel_id: str, team_id: int, contact: tuple[int, str], stamp: int) -> ChannelRecord:
-    """The ids and creation stamp of a channel about to be inserted (its values come after)."""
-    contact_id, contact_uuid = contact
+def new_channel_records(
+    team_id: int, contact: tuple[int, str], plan: ChannelPlan, stamp: int, *,
+    make_id: Callable[[], str] = new_uuid,
+) -> list[ChannelRecord]:  # fmt: skip
+    """The rows of the plan's channels that are not stored yet, stamped ``stamp``."""
+    return [
+        _new_record(make_id(), team_id, contact, ch, stamp)
+        for ch in plan.channels
+        if ch.record is None
+    ]
+
+
+def _new_record(
+    channel_id: str, team_id: int, contact: tuple[int, str], channel: PlannedChannel, stamp: int
+) -> ChannelRecord:
+    value = channel.value
     return ChannelRecord(
-        id=channel_id, team_id=team_id, contact_id=contact_id, contact_uuid=contact_uuid,
-        channel_type="", channel_id="", channel_key="", channel_handle="", info_channel="",
-        is_primary=False, created_us=stamp, updated_us=stamp,
+        id=channel_id, team_id=team_id, contact_id=contact[0], contact_uuid=contact[1],
+        channel_type=value.channel_type, channel_id=value.channel_id, channel_key=value.key,
+        channel_handle=channel.handle, info_channel=channel.info, is_primary=channel.is_primary,
+        created_us=stamp, updated_us=stamp,
     )  # fmt: skip
 
 

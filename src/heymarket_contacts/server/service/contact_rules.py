@@ -7,7 +7,6 @@ users, inboxes) are in :mod:`.contacts`.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Any
 
 from msgspec import UNSET
@@ -44,7 +43,7 @@ def apply_write(current: ContactFields, write: ContactWrite, *, overwrite: bool)
 
     ``custom`` merges (a ``None`` value removes the key) unless ``overwrite`` replaces it whole.
     """
-    fields = replace(current, custom=dict(current.custom))
+    fields = current.copy()
     for name in ("first", "last", "avatar", "external_id", "external_ref", "inbox_id"):
         value = getattr(write, name)
         if value is not UNSET:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Protocol
 
 from msgspec import UNSET
 
 from ...models import ContactLookup, ContactRef, ContactWrite, SetStatus
 from ..clock import Clock
 from ..errors import BadData, Conflict, NotFound, PreconditionFailed
+from ..ids import new_uuid
 from ..principal import Principal
 from ..store import Store, Transaction, UniqueViolation
-from ..store.records import ContactFields, ContactRecord
+from ..store.records import ContactFields, ContactRecord, InboxRecord, UserRecord
 from .channel_rules import ChannelPlan, keep_in_step
 from .channels import check_channels_free, load_plan, save_channels
 from .contact_rules import apply_write, custom_field_ids, normalize_phone, tag_ids
@@ -22,8 +23,13 @@ from .contact_rules import apply_write, custom_field_ids, normalize_phone, tag_i
 MAX_ID = 2**63 - 1
 
 
-def new_uuid() -> str:
-    return str(uuid.uuid4())
+class References(Protocol):
+    """What a write's ids are checked against: the team's inboxes, users, tags and fields."""
+
+    def get_inbox(self, team_id: int, inbox_id: int) -> InboxRecord | None: ...
+    def get_user(self, team_id: int, user_id: int) -> UserRecord | None: ...
+    def known_tag_ids(self, team_id: int, tag_ids: Iterable[int]) -> set[int]: ...
+    def known_field_ids(self, team_id: int, field_ids: Iterable[int]) -> set[int]: ...
 
 
 class ContactService:
@@ -100,6 +106,27 @@ def with_status(fields: ContactFields, status: str) -> ContactFields:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PlannedContact:
+    """A new contact, checked: its fields, tags and channels, before anything is stored."""
+
+    fields: ContactFields
+    tag_ids: list[int]
+    plan: ChannelPlan
+
+
+def plan_new_contact(
+    references: References, team_id: int, write: ContactWrite,
+    channels: ChannelPlan | None = None,
+) -> PlannedContact:  # fmt: skip
+    """Apply and check a create (its channels are not yet checked against other contacts)."""
+    fields = apply_write(ContactFields(), write, overwrite=True)
+    _check_references(references, team_id, fields, write)
+    plan = channels or ChannelPlan()
+    fields = keep_in_step(plan, write, fields, field="contact_channels")
+    return PlannedContact(fields, tag_ids(write) or [], plan)
+
+
 def insert_contact(
     tx: Transaction, principal: Principal, write: ContactWrite, *, uuid: str, stamp: int,
     channels: ChannelPlan | None = None,
@@ -107,16 +134,13 @@ def insert_contact(
     """Check and insert a new contact with its channels (``channels``, plus those ``phone``
     and ``email`` make); nothing is written when a check fails."""
     team_id = principal.team_id
-    fields = apply_write(ContactFields(), write, overwrite=True)
-    _check_references(tx, team_id, fields, write)
-    plan = channels or ChannelPlan()
-    fields = keep_in_step(plan, write, fields, field="contact_channels")
-    check_channels_free(tx, team_id, plan, contact_id=None)
+    new = plan_new_contact(tx, team_id, write, channels)
+    check_channels_free(tx, team_id, new.plan, contact_id=None)
     contact_id = tx.insert_contact(
-        team_id, uuid=uuid, creator_id=principal.user_id, fields=fields,
-        tag_ids=tag_ids(write) or [], stamp_us=stamp,
+        team_id, uuid=uuid, creator_id=principal.user_id, fields=new.fields,
+        tag_ids=new.tag_ids, stamp_us=stamp,
     )  # fmt: skip
-    save_channels(tx, team_id, (contact_id, uuid), plan, stamp)
+    save_channels(tx, team_id, (contact_id, uuid), new.plan, stamp)
     return ContactRef(id=contact_id, rev=1, uuid=uuid)
 
 
@@ -177,28 +201,34 @@ def existing_contact(
     return contact
 
 
-def _inbox_exists(tx: Transaction, team_id: int, inbox_id: int) -> bool:
-    return _in_range(inbox_id) and tx.get_inbox(team_id, inbox_id) is not None
+def _inbox_exists(references: References, team_id: int, inbox_id: int) -> bool:
+    return _in_range(inbox_id) and references.get_inbox(team_id, inbox_id) is not None
 
 
 def _check_references(
-    tx: Transaction, team_id: int, fields: ContactFields, write: ContactWrite
+    references: References, team_id: int, fields: ContactFields, write: ContactWrite
 ) -> None:
     """Every id the body names belongs to the caller's team."""
     inbox_id = fields.inbox_id
-    if write.inbox_id is not UNSET and inbox_id != 0 and not _inbox_exists(tx, team_id, inbox_id):
+    if (
+        write.inbox_id is not UNSET
+        and inbox_id != 0
+        and not _inbox_exists(references, team_id, inbox_id)
+    ):
         raise BadData(f"inbox {fields.inbox_id} is not an inbox of this team", field="inbox_id")
     if write.assignee_id is not UNSET and fields.assigned_user_id != 0:
         user_id = fields.assigned_user_id
-        if not _in_range(user_id) or tx.get_user(team_id, user_id) is None:
+        if not _in_range(user_id) or references.get_user(team_id, user_id) is None:
             raise BadData(f"user {user_id} is not a user of this team", field="assignee_id")
     wanted_tags = tag_ids(write) or []
-    unknown_tags = set(wanted_tags) - tx.known_tag_ids(team_id, filter(_in_range, wanted_tags))
+    unknown_tags = set(wanted_tags) - references.known_tag_ids(
+        team_id, filter(_in_range, wanted_tags)
+    )
     if unknown_tags:
         raise BadData(f"tag {min(unknown_tags)} is not a tag of this team", field="tags")
     if write.custom is not UNSET:
         keys = custom_field_ids(write.custom)
-        known = tx.known_field_ids(team_id, filter(_in_range, keys.values()))
+        known = references.known_field_ids(team_id, filter(_in_range, keys.values()))
         for key, field_id in keys.items():
             if field_id not in known:
                 raise BadData(f"custom field {key} does not exist", field=f"custom.{key}")

@@ -27,6 +27,7 @@ from ...models import (
 )
 from ..clock import Clock
 from ..errors import ApiError, BadData, NotFound
+from ..ids import new_uuid
 from ..principal import Principal
 from ..store import Store, Transaction
 from ..store.records import ChannelRecord, ContactRecord
@@ -43,7 +44,7 @@ from .channel_rules import (
 )
 from .channels import load_plan
 from .contact_list import contact_query
-from .contacts import conflicts_as_409, existing_contact, insert_contact, new_uuid, update_contact
+from .contacts import conflicts_as_409, existing_contact, insert_contact, update_contact
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,10 +14,11 @@ from msgspec import UNSET
 from ...models import Note, NoteWrite
 from ..clock import Clock, rfc3339
 from ..errors import BadData, NotFound
+from ..ids import new_uuid
 from ..principal import Principal
 from ..store import Store, Transaction
 from ..store.records import NoteRecord
-from .contacts import MAX_ID, new_uuid
+from .contacts import MAX_ID
 
 #: Note ids are made by :func:`new_uuid`; anything else names no note.
 _NOTE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

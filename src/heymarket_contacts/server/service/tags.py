@@ -14,10 +14,11 @@ from msgspec import UNSET
 from ...models import TagCreated, TagDetail, TagListQuery, TagWrite
 from ..clock import Clock, parse_rfc3339, rfc3339
 from ..errors import BadData, Conflict, NotFound
+from ..ids import new_uuid
 from ..principal import Principal
 from ..store import Store, Transaction
 from ..store.records import TagDetailRecord
-from .contacts import MAX_ID, new_uuid
+from .contacts import MAX_ID
 from .labels import clean_label, label_key
 
 TAGS_PAGE = 30

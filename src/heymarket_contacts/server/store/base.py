@@ -19,6 +19,7 @@ from .records import (
     FieldRecord,
     InboxRecord,
     MembershipRecord,
+    NewContact,
     NoteRecord,
     SecretRecord,
     TagDetailRecord,
@@ -90,6 +91,7 @@ class ContactQueries(Protocol):
         self, team_id: int, *, uuid: str, creator_id: int, fields: ContactFields,
         tag_ids: list[int], stamp_us: int,
     ) -> int: ...  # fmt: skip
+    def insert_contacts(self, team_id: int, contacts: Sequence[NewContact]) -> list[int]: ...
     def update_contact(
         self, team_id: int, contact_id: int, *, fields: ContactFields,
         tag_ids: list[int] | None, op: str, stamp_us: int,
@@ -116,7 +118,7 @@ class ChannelQueries(Protocol):
     def find_channels(
         self, team_id: int, keys: Mapping[str, Sequence[str]]
     ) -> list[ChannelRecord]: ...
-    def insert_channel(self, channel: ChannelRecord) -> None: ...
+    def insert_channels(self, channels: Sequence[ChannelRecord]) -> None: ...
     def update_channel(self, channel: ChannelRecord) -> None: ...
     def delete_channels(self, team_id: int, channel_ids: Sequence[str]) -> None: ...
 

@@ -126,6 +126,26 @@ class ContactFields:
     is_opted_out: bool = False
     is_blocked: bool = False
 
+    def copy(self) -> ContactFields:
+        """A copy with a ``custom`` of its own: what ``dataclasses.replace`` makes, for a
+        fraction of its cost (a batch pays it twice for each of its 1,000 items)."""
+        return ContactFields(
+            self.phone, self.first, self.last, self.display_name, self.email, self.avatar,
+            self.external_id, self.external_ref, self.inbox_id, self.assigned_user_id,
+            dict(self.custom), self.is_opted_out, self.is_blocked,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class NewContact:
+    """A contact about to be inserted, with the ids of its tags in order."""
+
+    uuid: str
+    creator_id: int
+    fields: ContactFields
+    tag_ids: list[int]
+    stamp_us: int
+
 
 @dataclass(frozen=True, slots=True)
 class ContactRecord:

@@ -10,9 +10,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+#: Values of one ``IN (...)`` list at most (SQLite allows 32,766 parameters a statement).
+IN_LIST_MAX = 1000
+
 
 class Cursor(Protocol):
     def execute(self, query: Any, params: Sequence[Any] = ...) -> Any: ...
+    def executemany(self, query: Any, params_seq: Iterable[Sequence[Any]]) -> Any: ...
     def fetchone(self) -> Any: ...
     def fetchall(self) -> list[Any]: ...
 
@@ -39,6 +43,10 @@ class SqlBase:
     def _execute(self, query: str, params: Sequence[Any] = ()) -> Any:
         return self._cursor.execute(self._dialect.sql(query), params)
 
+    def _execute_many(self, query: str, rows: Iterable[Sequence[Any]]) -> None:
+        """One statement for many rows (the driver runs it in one call)."""
+        self._cursor.executemany(self._dialect.sql(query), rows)
+
     def _one(self, query: str, params: Sequence[Any] = ()) -> Any:
         self._execute(query, params)
         return self._cursor.fetchone()
@@ -58,3 +66,16 @@ class SqlBase:
             (team_id, *wanted),
         )
         return {int(row[0]) for row in rows}
+
+    def _contact_ids_by_uuid(self, team_id: int, uuids: Sequence[str]) -> dict[str, int]:
+        """The team's contacts among ``uuids``, by uuid (a query per 1,000)."""
+        found: dict[str, int] = {}
+        for start in range(0, len(uuids), IN_LIST_MAX):
+            chunk = uuids[start : start + IN_LIST_MAX]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._all(
+                f"SELECT uuid, id FROM contacts WHERE team_id = ? AND uuid IN ({marks})",
+                (team_id, *chunk),
+            )
+            found.update((str(row[0]), int(row[1])) for row in rows)
+        return found

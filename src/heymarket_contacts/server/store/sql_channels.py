@@ -27,14 +27,8 @@ class ChannelSql(SqlBase):
         return int(row[0]) if row else None
 
     def contact_ids_by_uuid(self, team_id: int, uuids: Sequence[str]) -> dict[str, int]:
-        """The team's contacts among ``uuids``, by uuid (one query)."""
-        if not uuids:
-            return {}
-        rows = self._all(
-            f"SELECT uuid, id FROM contacts WHERE team_id = ? AND uuid IN ({_marks(uuids)})",
-            (team_id, *uuids),
-        )
-        return {str(row[0]): int(row[1]) for row in rows}
+        """The team's contacts among ``uuids``, by uuid."""
+        return self._contact_ids_by_uuid(team_id, uuids)
 
     def contact_id_by_channel(self, team_id: int, channel_type: str, key: str) -> int | None:
         row = self._one(
@@ -77,17 +71,15 @@ class ChannelSql(SqlBase):
             return []
         return [_channel(row) for row in self._all(" UNION ALL ".join(branches), params)]
 
-    def insert_channel(self, channel: ChannelRecord) -> None:
-        self._execute(
-            "INSERT INTO contact_channels (id, team_id, contact_id, channel_type, channel_id,"
-            " channel_key, channel_handle, info_channel, is_primary, created_us, updated_us)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                channel.id, channel.team_id, channel.contact_id, channel.channel_type,
-                channel.channel_id, channel.channel_key, channel.channel_handle,
-                channel.info_channel, channel.is_primary, channel.created_us, channel.updated_us,
-            ),
-        )  # fmt: skip
+    def insert_channels(self, channels: Sequence[ChannelRecord]) -> None:
+        """Insert new channels (one statement for all)."""
+        if channels:
+            self._execute_many(
+                "INSERT INTO contact_channels (id, team_id, contact_id, channel_type, channel_id,"
+                " channel_key, channel_handle, info_channel, is_primary, created_us, updated_us)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [_channel_row(channel) for channel in channels],
+            )
 
     def update_channel(self, channel: ChannelRecord) -> None:
         """Store a channel's value, handle, info and primary flag (its type and ids stay)."""
@@ -114,4 +106,12 @@ def _channel(row: Sequence[Any]) -> ChannelRecord:
         id=row[0], team_id=row[1], contact_id=row[2], contact_uuid=row[3], channel_type=row[4],
         channel_id=row[5], channel_key=row[6], channel_handle=row[7], info_channel=row[8],
         is_primary=bool(row[9]), created_us=row[10], updated_us=row[11],
+    )  # fmt: skip
+
+
+def _channel_row(channel: ChannelRecord) -> tuple[Any, ...]:
+    return (
+        channel.id, channel.team_id, channel.contact_id, channel.channel_type, channel.channel_id,
+        channel.channel_key, channel.channel_handle, channel.info_channel, channel.is_primary,
+        channel.created_us, channel.updated_us,
     )  # fmt: skip

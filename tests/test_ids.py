@@ -1,0 +1,53 @@
+"""Record ids (``server/ids.py``): UUIDv7 text, strictly increasing, unique across threads."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import uuid
+
+from heymarket_contacts.server.ids import TimeOrderedIds
+
+UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+
+
+def test_an_id_is_a_version_7_uuid_of_the_current_millisecond() -> None:
+    before = time.time_ns() // 1_000_000
+    text = TimeOrderedIds()()
+    after = time.time_ns() // 1_000_000
+    assert UUID_TEXT.fullmatch(text), text
+    parsed = uuid.UUID(text)
+    assert (parsed.version, parsed.variant) == (7, uuid.RFC_4122)
+    assert str(parsed) == text
+    assert before <= parsed.int >> 80 <= after
+
+
+def test_ids_strictly_increase_past_the_counter_of_one_millisecond() -> None:
+    ids = TimeOrderedIds()
+    made = [ids() for _ in range(20_000)]  # more than 4,096 fit in some millisecond
+    assert made == sorted(made)
+    assert len(set(made)) == len(made)
+    assert all(UUID_TEXT.fullmatch(text) for text in made)
+
+
+def test_ids_made_by_many_threads_are_unique() -> None:
+    ids = TimeOrderedIds()
+    made: list[list[str]] = [[] for _ in range(8)]
+
+    def make(into: list[str]) -> None:
+        into.extend(ids() for _ in range(5_000))
+
+    threads = [threading.Thread(target=make, args=(into,)) for into in made]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    everything = [text for into in made for text in into]
+    assert len(set(everything)) == 40_000
+    assert all(into == sorted(into) for into in made)
+
+
+def test_the_random_part_differs_between_generators() -> None:
+    first, second = TimeOrderedIds()(), TimeOrderedIds()()
+    assert first[-12:] != second[-12:]
