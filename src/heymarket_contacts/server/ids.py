@@ -12,14 +12,16 @@ import os
 import threading
 import time
 
-_RANDOM_BITS = (1 << 62) - 1
 _COUNTER_MAX = 0xFFF
+#: The hex digit of a UUID's variant field (``10xx``) for each random one.
+VARIANT_DIGIT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
 class TimeOrderedIds:
     """UUIDv7 text: 48 bits of Unix milliseconds, a 12-bit counter within the millisecond
     (starting at a random value below 2,048; past 4,095 the millisecond field moves on), and
-    62 random bits. Ids made by one generator are strictly increasing, also across threads."""
+    62 random bits. Ids made by one generator are strictly increasing, also across threads.
+    The random digits of 256 ids are read from the OS at once."""
 
     _BATCH = 256
 
@@ -27,24 +29,21 @@ class TimeOrderedIds:
         self._lock = threading.Lock()
         self._millisecond = 0
         self._counter = 0
-        self._random = b""
+        self._digits = ""
         self._next = 0
 
     def __call__(self) -> str:
         with self._lock:
             millisecond, counter = self._tick()
-            tail = self._random_tail()
-        value = (
-            millisecond << 80 | 0x7 << 76 | counter << 64 | 0b10 << 62 | tail
-        )  # fmt: skip
-        text = f"{value:032x}"
-        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+            r = self._random_digits()
+        t = f"{millisecond:012x}"
+        return f"{t[:8]}-{t[8:]}-7{counter:03x}-{VARIANT_DIGIT[r[0]]}{r[1:4]}-{r[4:]}"
 
     def _tick(self) -> tuple[int, int]:
         now = time.time_ns() // 1_000_000
         if now > self._millisecond:
             self._millisecond = now
-            self._counter = self._random_tail() & 0x7FF
+            self._counter = int(self._random_digits()[:3], 16) & 0x7FF
         elif self._counter < _COUNTER_MAX:
             self._counter += 1
         else:
@@ -52,13 +51,14 @@ class TimeOrderedIds:
             self._counter = 0
         return self._millisecond, self._counter
 
-    def _random_tail(self) -> int:
+    def _random_digits(self) -> str:
+        """16 random hex digits (the variant's 2 bits and 60 more are used)."""
         start = self._next
-        if start >= len(self._random):
-            self._random = os.urandom(8 * self._BATCH)
+        if start >= len(self._digits):
+            self._digits = os.urandom(8 * self._BATCH).hex()
             start = 0
-        self._next = start + 8
-        return int.from_bytes(self._random[start : start + 8], "big") & _RANDOM_BITS
+        self._next = start + 16
+        return self._digits[start : start + 16]
 
 
 #: The ids of the process's records: one generator, so ids made by any service increase.

@@ -60,14 +60,21 @@ def _bad_data(error: msgspec.ValidationError) -> BadData:
 
 
 def _reject_nul(value: Any, path: str) -> None:
+    """A 400 naming where ``value`` holds U+0000. JSON text escapes it as ``\\u0000``, so a
+    value whose encoding has none is clear without walking it."""
+    if b"\\u0000" in msgspec.json.encode(value):
+        _find_nul(value, path)
+
+
+def _find_nul(value: Any, path: str) -> None:
     if isinstance(value, str):
         if "\x00" in value:
             raise BadData(f"{path or 'the body'} must not contain the NUL character", field=path)
     elif isinstance(value, dict):
         for key, item in value.items():
             child = f"{path}.{key}" if path else str(key)
-            _reject_nul(key, child)
-            _reject_nul(item, child)
+            _find_nul(key, child)
+            _find_nul(item, child)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            _reject_nul(item, f"{path}[{index}]")
+            _find_nul(item, f"{path}[{index}]")

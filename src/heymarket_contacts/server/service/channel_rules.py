@@ -152,15 +152,16 @@ class ChannelPlan:
         return bool(self.changed_types)
 
     def find(self, kind: str, key: str) -> PlannedChannel | None:
-        return next(
-            (ch for ch in self.channels if (ch.value.channel_type, ch.value.key) == (kind, key)),
-            None,
-        )
+        for channel in self.channels:
+            if channel.value.key == key and channel.value.channel_type == kind:
+                return channel
+        return None
 
     def primary(self, kind: str) -> PlannedChannel | None:
-        return next(
-            (ch for ch in self.channels if ch.value.channel_type == kind and ch.is_primary), None
-        )
+        for channel in self.channels:
+            if channel.is_primary and channel.value.channel_type == kind:
+                return channel
+        return None
 
     def of_type(self, kind: str) -> Iterator[PlannedChannel]:
         return (channel for channel in self.channels if channel.value.channel_type == kind)

@@ -220,12 +220,12 @@ def _check_references(
         user_id = fields.assigned_user_id
         if not _in_range(user_id) or references.get_user(team_id, user_id) is None:
             raise BadData(f"user {user_id} is not a user of this team", field="assignee_id")
-    wanted_tags = tag_ids(write) or []
-    unknown_tags = set(wanted_tags) - references.known_tag_ids(
-        team_id, filter(_in_range, wanted_tags)
-    )
-    if unknown_tags:
-        raise BadData(f"tag {min(unknown_tags)} is not a tag of this team", field="tags")
+    wanted_tags = tag_ids(write)
+    if wanted_tags:
+        known_tags = references.known_tag_ids(team_id, filter(_in_range, wanted_tags))
+        unknown_tags = set(wanted_tags) - known_tags
+        if unknown_tags:
+            raise BadData(f"tag {min(unknown_tags)} is not a tag of this team", field="tags")
     if write.custom is not UNSET:
         keys = custom_field_ids(write.custom)
         known = references.known_field_ids(team_id, filter(_in_range, keys.values()))
