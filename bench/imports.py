@@ -1,9 +1,10 @@
 """The batch import in-process, without a server or a socket: contacts per second.
 
-``python -m bench.imports [--contacts N] [--calls N] [--profile]`` builds a SQLite dataset of N
-contacts (default 100,000), then sends ``POST /v1/batch/contacts`` calls of 1,000 new contacts
-(the load run's items) straight to the ASGI app and prints contacts per second; ``--profile``
-prints the top of a cProfile of the calls instead. It isolates the app's own work per imported
+``python -m bench.imports [--contacts N] [--calls N] [--profile] [--postgres ADMIN_URL]``
+builds a SQLite (or, with ``--postgres``, a PostgreSQL) dataset of N contacts (default
+100,000), then sends ``POST /v1/batch/contacts`` calls of 1,000 new contacts (the load run's
+items) straight to the ASGI app and prints contacts per second; ``--profile`` times and
+profiles the batch service alone instead. It isolates the app's own work per imported
 contact, which the load run measures together with the server and the socket.
 """
 
@@ -13,6 +14,7 @@ import argparse
 import asyncio
 import cProfile
 import json
+import os
 import pstats
 import tempfile
 import time
@@ -61,27 +63,39 @@ async def call(app: Any, token: str, body: bytes) -> None:
         raise RuntimeError(f"the import failed: {status} {b''.join(answer)[:300]!r}")
 
 
-async def run(contacts: int, calls: int, profile: bool) -> None:
+async def run(contacts: int, calls: int, profile: bool, postgres: str | None) -> None:
     with tempfile.TemporaryDirectory() as scratch:
-        dataset = data.sqlite_dataset(Path(scratch) / "import.db", contacts)
-        app = create_app(load_settings({}, database=dataset.database, rate_limit=0))
-        token = dataset.token()
-        bodies = [
-            json.dumps(import_items(IMPORT_PHONE_BASE, start, start + BATCH_ITEMS)).encode()
-            for start in range(0, calls * BATCH_ITEMS, BATCH_ITEMS)
-        ]
-        if profile:
-            profile_service(app.state.api, token, bodies)
+        if postgres is None:
+            dataset = data.sqlite_dataset(Path(scratch) / "import.db", contacts)
+            await measure(dataset, calls, profile)
             return
-        began = time.perf_counter()
-        for body in bodies:
-            await call(app, token, body)
-        elapsed = time.perf_counter() - began
-        imported = calls * BATCH_ITEMS
-        print(
-            f"{imported:,} contacts into {contacts:,} in {elapsed:.2f} s:"
-            f" {imported / elapsed:,.0f} contacts/s ({elapsed / imported * 1e6:.0f} µs each)"
-        )
+        name = f"heymarket_bench_import_{os.getpid()}"
+        try:
+            await measure(data.postgres_dataset(postgres, name, contacts), calls, profile)
+        finally:
+            data.drop_postgres(postgres, name)
+
+
+async def measure(dataset: data.Dataset, calls: int, profile: bool) -> None:
+    settings = load_settings(dataset.environment, database=dataset.database, rate_limit=0)
+    app = create_app(settings)
+    token = dataset.token()
+    bodies = [
+        json.dumps(import_items(IMPORT_PHONE_BASE, start, start + BATCH_ITEMS)).encode()
+        for start in range(0, calls * BATCH_ITEMS, BATCH_ITEMS)
+    ]
+    if profile:
+        profile_service(app.state.api, token, bodies)
+        return
+    began = time.perf_counter()
+    for body in bodies:
+        await call(app, token, body)
+    elapsed = time.perf_counter() - began
+    imported = calls * BATCH_ITEMS
+    print(
+        f"{imported:,} contacts into {dataset.contacts:,} in {elapsed:.2f} s:"
+        f" {imported / elapsed:,.0f} contacts/s ({elapsed / imported * 1e6:.0f} µs each)"
+    )
 
 
 def profile_service(api: Any, token: str, bodies: list[bytes]) -> None:
@@ -110,8 +124,11 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--calls", type=int, default=20)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--postgres", metavar="ADMIN_URL", help="import into a PostgreSQL database made there"
+    )
     options = parser.parse_args()
-    asyncio.run(run(options.contacts, options.calls, options.profile))
+    asyncio.run(run(options.contacts, options.calls, options.profile, options.postgres))
 
 
 if __name__ == "__main__":

@@ -43,9 +43,16 @@ class SqlBase:
     def _execute(self, query: str, params: Sequence[Any] = ()) -> Any:
         return self._cursor.execute(self._dialect.sql(query), params)
 
-    def _execute_many(self, query: str, rows: Iterable[Sequence[Any]]) -> None:
-        """One statement for many rows (the driver runs it in one call)."""
-        self._cursor.executemany(self._dialect.sql(query), rows)
+    def _insert_many(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Insert ``rows`` (one driver call; a database may do it its own faster way)."""
+        if rows:
+            marks = ", ".join("?" * len(columns))
+            self._cursor.executemany(
+                self._dialect.sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"),
+                rows,
+            )
 
     def _one(self, query: str, params: Sequence[Any] = ()) -> Any:
         self._execute(query, params)

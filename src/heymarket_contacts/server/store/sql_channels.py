@@ -13,6 +13,10 @@ _COLUMNS = (
     " ch.channel_handle, ch.info_channel, ch.is_primary, ch.created_us, ch.updated_us"
 )
 _FROM = "contact_channels ch JOIN contacts c ON c.id = ch.contact_id"
+_INSERT_COLUMNS = (
+    "id", "team_id", "contact_id", "channel_type", "channel_id", "channel_key",
+    "channel_handle", "info_channel", "is_primary", "created_us", "updated_us",
+)  # fmt: skip
 #: A contact's channels: its primary ones first, then by age.
 _ORDER = "ch.is_primary DESC, ch.created_us, ch.channel_type, ch.channel_key"
 
@@ -72,14 +76,10 @@ class ChannelSql(SqlBase):
         return [_channel(row) for row in self._all(" UNION ALL ".join(branches), params)]
 
     def insert_channels(self, channels: Sequence[ChannelRecord]) -> None:
-        """Insert new channels (one statement for all)."""
-        if channels:
-            self._execute_many(
-                "INSERT INTO contact_channels (id, team_id, contact_id, channel_type, channel_id,"
-                " channel_key, channel_handle, info_channel, is_primary, created_us, updated_us)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [_channel_row(channel) for channel in channels],
-            )
+        """Insert new channels (together)."""
+        self._insert_many(
+            "contact_channels", _INSERT_COLUMNS, [_channel_row(channel) for channel in channels]
+        )
 
     def update_channel(self, channel: ChannelRecord) -> None:
         """Store a channel's value, handle, info and primary flag (its type and ids stay)."""

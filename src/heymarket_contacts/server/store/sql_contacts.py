@@ -60,15 +60,13 @@ class ContactSql(SqlBase):
         return contact_id
 
     def insert_contacts(self, team_id: int, contacts: Sequence[NewContact]) -> list[int]:
-        """Insert many new contacts with their tags (a statement for all rows of a table);
-        their ids, in order."""
+        """Insert many new contacts with their tags (together); their ids, in order."""
         if not contacts:
             return []
-        columns = ", ".join(_WRITE_COLUMNS)
-        marks = ", ".join("?" * (len(_WRITE_COLUMNS) + 8))
-        self._execute_many(
-            f"INSERT INTO contacts (uuid, team_id, creator_id, parent_id, {columns},"
-            f" op, rev, created_us, updated_us) VALUES ({marks})",
+        self._insert_many(
+            "contacts",
+            ("uuid", "team_id", "creator_id", "parent_id", *_WRITE_COLUMNS, "op", "rev",
+             "created_us", "updated_us"),
             [
                 (new.uuid, team_id, new.creator_id, 0, *_field_values(new.fields), "create", 1,
                  new.stamp_us, new.stamp_us)
@@ -77,8 +75,9 @@ class ContactSql(SqlBase):
         )  # fmt: skip
         ids = self._contact_ids_by_uuid(team_id, [new.uuid for new in contacts])
         contact_ids = [ids[new.uuid] for new in contacts]
-        self._execute_many(
-            "INSERT INTO contact_tags (contact_id, tag_id, position) VALUES (?, ?, ?)",
+        self._insert_many(
+            "contact_tags",
+            ("contact_id", "tag_id", "position"),
             [
                 (contact_id, tag_id, position)
                 for contact_id, new in zip(contact_ids, contacts, strict=True)
