@@ -27,6 +27,7 @@ from .http import (
 )
 from .openapi import openapi_document
 from .rate_limit import build_rate_limiter
+from .router import ApiApp
 from .routes import OPERATIONS
 from .secret_box import SecretBox, load_master_key
 from .service.batch import BatchService
@@ -45,7 +46,7 @@ from .store import Store, open_store
 
 def create_app(
     settings: Settings, *, store: Store | None = None, clock: Clock = system_clock
-) -> Starlette:
+) -> ApiApp:
     """The ASGI app for ``settings``; it opens the store unless one is given, and closes it."""
     box = SecretBox(load_master_key(settings.master_key, settings.database))
     store = store or open_store(settings.database)
@@ -79,9 +80,9 @@ def create_app(
         yield
         store.close()
 
-    app = Starlette(
+    fallback = Starlette(
         routes=[
-            *(operation.route() for operation in OPERATIONS),
+            *(operation.route(api) for operation in OPERATIONS),
             Route("/openapi.json", openapi, methods=["GET"]),
         ],
         middleware=[Middleware(RequestIdMiddleware)],
@@ -92,11 +93,11 @@ def create_app(
         },
         lifespan=lifespan,
     )
-    app.state.api = api
-    return app
+    fallback.state.api = api
+    return ApiApp(api, OPERATIONS, fallback)
 
 
-def app_from_environment() -> Starlette:
+def app_from_environment() -> ApiApp:
     """The entry point of a server worker process: settings from ``HEYMARKET_*`` variables."""
     settings = load_settings(os.environ)
     configure_logging(settings.log_level)

@@ -24,6 +24,7 @@ access_log = logging.getLogger("heymarket_contacts.access")
 T = TypeVar("T")
 _CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _JSON = "application/json"
+_JSON_CONTENT_TYPE = (b"content-type", _JSON.encode("ascii"))
 
 
 class RequestIdMiddleware:
@@ -53,8 +54,7 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            if access_log.isEnabledFor(logging.INFO):
-                _log_access(scope, request_id, status, time.perf_counter() - started)
+            log_access(scope, request_id, status, started)
 
 
 #: The hex digit of a UUID's variant field (``10xx``) for each random one.
@@ -81,7 +81,11 @@ class RequestIds:
         return f"{d[:8]}-{d[8:12]}-4{d[13:16]}-{_VARIANT[d[16]]}{d[17:20]}-{d[20:]}"
 
 
-def _log_access(scope: Scope, request_id: str, status: int, seconds: float) -> None:
+def log_access(scope: Scope, request_id: str, status: int, started: float) -> None:
+    """The access log line of a request that began at ``started`` (``time.perf_counter``)."""
+    if not access_log.isEnabledFor(logging.INFO):
+        return
+    seconds = time.perf_counter() - started
     client_id = ""
     for name, value in scope["headers"]:
         if name == b"x-request-id":
@@ -97,8 +101,25 @@ def request_id_of(request: Request) -> str:
     return str(request.scope.get("state", {}).get("request_id", ""))
 
 
+class JsonResponse(Response):
+    """A 200 answer with a JSON body. Its headers are those Starlette's ``Response`` makes
+    (the ones given, then ``content-length`` and ``content-type``), built without its
+    general case; the headers given name neither of those two."""
+
+    media_type = _JSON
+
+    def __init__(self, body: bytes, headers: dict[str, str]) -> None:
+        self.status_code = 200
+        self.background = None
+        self.body = body
+        raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        raw.append((b"content-length", str(len(body)).encode("ascii")))
+        raw.append(_JSON_CONTENT_TYPE)
+        self.raw_headers = raw
+
+
 def json_response(value: Any, *, headers: dict[str, str] | None = None) -> Response:
-    return Response(msgspec.json.encode(value), media_type=_JSON, headers=headers)
+    return JsonResponse(msgspec.json.encode(value), headers or {})
 
 
 def error_response(request: Request, error: ApiError) -> Response:

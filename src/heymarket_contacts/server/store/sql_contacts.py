@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
+
+import msgspec
 
 from .records import (
     ContactFields,
@@ -28,6 +29,8 @@ _CONTACT_COLUMNS = (
     + ", c.op, c.rev, c.created_us, c.updated_us"
 )  # fmt: skip
 _ORDER_COLUMNS = {"updated": "updated_us", "created": "created_us"}
+_decode_json = msgspec.json.decode
+_encode_json = msgspec.json.encode
 
 
 def search_text(fields: ContactFields) -> str:
@@ -198,7 +201,7 @@ def _field_values(fields: ContactFields) -> tuple[Any, ...]:
     return (
         fields.phone, fields.first, fields.last, fields.display_name, fields.email,
         fields.avatar, fields.external_id, fields.external_ref, fields.inbox_id,
-        fields.assigned_user_id, json.dumps(fields.custom, separators=(",", ":")),
+        fields.assigned_user_id, _encode_json(fields.custom).decode(),
         bool(fields.is_opted_out), bool(fields.is_blocked), search_text(fields),
     )  # fmt: skip
 
@@ -207,13 +210,18 @@ def _contact(row: Sequence[Any]) -> ContactRecord:
     fields = ContactFields(
         phone=row[5], first=row[6], last=row[7], display_name=row[8], email=row[9],
         avatar=row[10], external_id=row[11], external_ref=row[12], inbox_id=row[13],
-        assigned_user_id=row[14], custom=json.loads(row[15]), is_opted_out=bool(row[16]),
-        is_blocked=bool(row[17]),
+        assigned_user_id=row[14], custom={} if row[15] == "{}" else _decode_json(row[15]),
+        is_opted_out=bool(row[16]), is_blocked=bool(row[17]),
     )  # fmt: skip
-    tags = [TagRecord(id=t[0], tag=t[1], color=t[2]) for t in json.loads(row[22])]
-    notes = [NoteRecord(*n) for n in json.loads(row[23])]
+    tags = [TagRecord(*t) for t in _json_array(row[22])]
+    notes = [NoteRecord(*n) for n in _json_array(row[23])]
     return ContactRecord(
         id=row[0], uuid=row[1], team_id=row[2], creator_id=row[3], parent_id=row[4],
         fields=fields, tags=tags, notes=notes, op=row[18], rev=row[19], created_us=row[20],
         updated_us=row[21],
     )  # fmt: skip
+
+
+def _json_array(text: str) -> list[Any]:
+    """A JSON array column (a contact's tags or notes, mostly none)."""
+    return [] if text == "[]" else _decode_json(text)
