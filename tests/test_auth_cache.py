@@ -7,7 +7,6 @@ the revocation made through a second store (another connection, as the CLI's pro
 
 from __future__ import annotations
 
-import random
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
@@ -17,11 +16,9 @@ import psycopg
 import pytest
 
 from heymarket_contacts.server.auth import Authenticator
-from heymarket_contacts.server.clock import rfc3339, system_clock
+from heymarket_contacts.server.clock import system_clock
 from heymarket_contacts.server.errors import Unauthorized
-from heymarket_contacts.server.http import RequestIds
 from heymarket_contacts.server.principal import Principal
-from heymarket_contacts.server.render import timestamp
 from heymarket_contacts.server.secret_box import SecretBox, load_master_key
 from heymarket_contacts.server.service.admin import AdminService, NewSecret
 from heymarket_contacts.server.store import Store, open_store, parse_database_url
@@ -219,21 +216,3 @@ def test_active_secret_row_is_the_row_until_revoked(store: Store, setup: Setup) 
 
 
 # --- the other per-request savings: request ids and timestamps --------------------------------
-
-
-def test_request_ids_are_distinct_uuid4_text() -> None:
-    new_request_id = RequestIds()
-    made = [new_request_id() for _ in range(1000)]  # several batches of random bytes
-    assert len(set(made)) == len(made)
-    for text in made:
-        parsed = uuid.UUID(text)
-        assert (str(parsed), parsed.version, parsed.variant) == (text, 4, uuid.RFC_4122)
-
-
-@pytest.mark.parametrize(
-    "microseconds",
-    [0, 1, 999_999, 1_000_000, -1, -1_000_001, 1_795_600_000_123_456, 253_402_300_799_999_999]
-    + [random.Random(seed).randrange(-(2**50), 2**52) for seed in range(50)],
-)
-def test_timestamp_is_rfc3339_of_the_clock(microseconds: int) -> None:
-    assert timestamp(microseconds) == rfc3339(microseconds)

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import random
 import time
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -334,3 +336,13 @@ def test_tag_ids_dedupe_keeping_order(tags: list[int], expected: list[int]) -> N
 
 def test_tag_ids_is_none_when_tags_are_absent() -> None:
     assert tag_ids(ContactWrite(first="Ada")) is None
+
+
+@pytest.mark.parametrize(
+    "microseconds",
+    [0, 1, 999_999, 1_000_000, -1, -1_000_001, 1_795_600_000_123_456, 253_402_300_799_999_999]
+    + [random.Random(seed).randrange(-(2**50), 2**52) for seed in range(50)],
+)
+def test_rfc3339_is_what_strftime_makes(microseconds: int) -> None:
+    moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=microseconds)
+    assert rfc3339(microseconds) == moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")

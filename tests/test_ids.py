@@ -1,4 +1,5 @@
-"""Record ids (``server/ids.py``): UUIDv7 text, strictly increasing, unique across threads."""
+"""Ids (``server/ids.py``): record ids are UUIDv7 text, strictly increasing and unique across
+threads; request ids are random UUID4 text."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import threading
 import time
 import uuid
 
-from heymarket_contacts.server.ids import TimeOrderedIds
+from heymarket_contacts.server.ids import RequestIds, TimeOrderedIds
 
 UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
@@ -51,3 +52,12 @@ def test_ids_made_by_many_threads_are_unique() -> None:
 def test_the_random_part_differs_between_generators() -> None:
     first, second = TimeOrderedIds()(), TimeOrderedIds()()
     assert first[-12:] != second[-12:]
+
+
+def test_request_ids_are_distinct_uuid4_text() -> None:
+    new_request_id = RequestIds()
+    made = [new_request_id() for _ in range(1000)]  # several batches of random bytes
+    assert len(set(made)) == len(made)
+    for text in made:
+        parsed = uuid.UUID(text)
+        assert (str(parsed), parsed.version, parsed.variant) == (text, 4, uuid.RFC_4122)

@@ -26,12 +26,12 @@ from starlette.types import Receive, Scope, Send
 from .api import Api
 from .errors import ApiError
 from .http import (
-    RequestIds,
     api_error_handler,
     http_error_handler,
     log_access,
     server_error_handler,
 )
+from .ids import RequestIds
 from .routing import Operation
 
 #: A path parameter as Starlette writes it: ``{name}`` (a convertor, ``{name:int}``, is not
