@@ -308,6 +308,38 @@ def test_an_overwrite_updates_a_contact_made_earlier_in_the_batch(api: HttpApi, 
     assert count_all(api) == 3
 
 
+def test_an_email_an_overwrite_takes_is_taken_for_later_items(api: HttpApi) -> None:
+    phone = unique_phone()
+    api.create_contact(phone=phone, email="before@example.com")
+    items = [
+        {"phone": unique_phone(), "email": "before@example.com"},
+        {"phone": phone, "email": "after@example.com"},
+        {"phone": unique_phone(), "email": "after@example.com"},
+        {"phone": unique_phone(), "email": "before@example.com"},
+    ]
+    assert_conflicts(batch(api, items, "true"), items, [0, 2])
+    assert find(api, phone)["email"] == "after@example.com"
+    assert is_absent(api, items[2]["phone"])
+    assert find(api, items[3]["phone"])["email"] == "before@example.com"
+    assert count_all(api) == 2
+
+
+def test_a_batch_of_overwrites_updates_every_match(api: HttpApi) -> None:
+    phones = [unique_phone() for _ in range(300)]
+    assert ok(batch(api, [{"phone": phone} for phone in phones])) == "ok"
+    items = [
+        {"phone": phone, "first": f"Person {n}", "email": f"person{n}@example.com"}
+        for n, phone in enumerate(phones)
+    ]
+    assert ok(batch(api, items, "true")) == "ok"
+    for n in (0, 150, 299):
+        contact = find(api, phones[n])
+        assert (contact["first"], contact["email"], contact["rev"]) == (
+            f"Person {n}", f"person{n}@example.com", 2,
+        )  # fmt: skip
+    assert count_all(api) == 300
+
+
 def test_a_phone_held_as_another_channel_matches_that_contact(api: HttpApi) -> None:
     primary, second = unique_phone(), unique_phone()
     made = create_v2(api, channel("phone", primary), channel("phone", second), first="Ada")

@@ -8,7 +8,7 @@ stored. Each item still succeeds or fails alone, as if the items were written on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,9 +84,9 @@ class _Import:
     def write_all(self, items: list[Any], first_stamp: int) -> list[BatchFailure]:
         decoded = [item for index, sent in enumerate(items) if (item := self._decode(index, sent))]
         self._look_up(decoded)
-        for position, item in enumerate(decoded):
+        for item in decoded:
             try:
-                self._write(item, first_stamp + item.index, decoded[position + 1 :])
+                self._write(item, first_stamp + item.index)
             except ApiError as error:
                 self._fail(item.index, items[item.index], error)
         self._flush()
@@ -106,7 +106,7 @@ class _Import:
         failure = ItemError(error=error.code, message=error.message)
         self._failures.append(BatchFailure(index=index, contact=sent, error=failure))
 
-    def _write(self, item: _Item, stamp: int, rest: Sequence[_Item]) -> None:
+    def _write(self, item: _Item, stamp: int) -> None:
         if not self._held(("phone", item.phone)):
             self._add(item.write, stamp)
         elif self._overwrite:
@@ -115,7 +115,7 @@ class _Import:
             current = self._tx.get_contact(self._team_id, contact_id) if contact_id else None
             if current is not None:
                 update_contact(self._tx, current, item.write, overwrite=True, stamp=stamp)
-                self._forget_owners(rest)
+                self._forget(current.id, item)
 
     def _add(self, write: ContactWrite, stamp: int) -> None:
         """Check a new contact against the team and the batch, and hold it for insertion."""
@@ -140,13 +140,7 @@ class _Import:
         return key in self._owners
 
     def _look_up(self, items: Iterable[_Item]) -> None:
-        keys: list[Key] = []
-        for item in items:
-            keys.append(("phone", item.phone))
-            email = item.write.email
-            if email is not UNSET and email.strip():
-                keys.append(("email", email_key(email.strip())))
-        self._look_up_keys(keys)
+        self._look_up_keys(key for item in items for key in _item_keys(item))
 
     def _look_up_keys(self, keys: Iterable[Key]) -> None:
         """Who holds each key, in one query."""
@@ -157,11 +151,15 @@ class _Import:
         for owner in self._tx.find_channels(self._team_id, wanted) if wanted else ():
             self._owners[(owner.channel_type, owner.channel_key)] = owner.contact_id
 
-    def _forget_owners(self, rest: Sequence[_Item]) -> None:
-        """An update may have freed or taken values: look the rest of the batch up again."""
-        self._looked_up.clear()
-        self._owners.clear()
-        self._look_up(rest)
+    def _forget(self, contact_id: int, item: _Item) -> None:
+        """An update of a contact can free the values it held and take those its item names
+        (a value of another contact would have been a clash): those are looked up again when
+        an item needs them; every other answer stands."""
+        stale = {key for key, owner in self._owners.items() if owner == contact_id}
+        stale.update(_item_keys(item))
+        self._looked_up -= stale
+        for key in stale:
+            self._owners.pop(key, None)
 
     def _flush(self) -> None:
         """Insert the pending contacts and their channels."""
@@ -182,6 +180,15 @@ class _Import:
         self._tx.insert_channels(channels)
         self._pending.clear()
         self._pending_keys.clear()
+
+
+def _item_keys(item: _Item) -> list[Key]:
+    """The channel keys an item's write names: its phone, and its email when it has one."""
+    keys = [("phone", item.phone)]
+    email = item.write.email
+    if email is not UNSET and email.strip():
+        keys.append(("email", email_key(email.strip())))
+    return keys
 
 
 def _plan_keys(plan: ChannelPlan) -> list[Key]:
