@@ -77,7 +77,7 @@ class _Import:
         self._references = RememberedReferences(tx)
         self._looked_up: set[Key] = set()
         self._owners: dict[Key, int] = {}
-        self._pending: list[tuple[NewContact, ChannelPlan]] = []
+        self._pending: list[tuple[NewContact, list[Key], ChannelPlan]] = []
         self._pending_keys: set[Key] = set()
         self._failures: list[BatchFailure] = []
 
@@ -128,8 +128,9 @@ class _Import:
             uuid=self._make_uuid(), creator_id=self._principal.user_id, fields=new.fields,
             tag_ids=new.tag_ids, stamp_us=stamp,
         )  # fmt: skip
-        self._pending.append((contact, new.plan))
-        self._pending_keys.update(_plan_keys(new.plan))
+        keys = _plan_keys(new.plan)
+        self._pending.append((contact, keys, new.plan))
+        self._pending_keys.update(keys)
 
     def _held(self, key: Key) -> bool:
         """Whether a stored contact or a pending one holds the channel key."""
@@ -166,15 +167,15 @@ class _Import:
         if not self._pending:
             return
         contact_ids = self._tx.insert_contacts(
-            self._team_id, [contact for contact, _ in self._pending]
+            self._team_id, [contact for contact, _, _ in self._pending]
         )
         channels = []
-        for contact_id, (contact, plan) in zip(contact_ids, self._pending, strict=True):
+        for contact_id, (contact, keys, plan) in zip(contact_ids, self._pending, strict=True):
             ids = (contact_id, contact.uuid)
             channels += new_channel_records(
                 self._team_id, ids, plan, contact.stamp_us, make_id=self._make_uuid
             )
-            for key in _plan_keys(plan):
+            for key in keys:
                 self._owners[key] = contact_id
                 self._looked_up.add(key)
         self._tx.insert_channels(channels)

@@ -19,8 +19,6 @@ from ..errors import BadData, NotFound
 from ..store.records import ChannelRecord, ContactFields
 from .contact_rules import normalize_email, normalize_phone
 
-#: The channel types the v1 fields mirror: ``phone`` and ``email`` hold their primary values.
-MIRRORED = ("phone", "email")
 _TYPE = re.compile(r"[a-z][a-z0-9_.-]{0,31}")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -69,7 +67,7 @@ def channel_type(text: str, field: str) -> str:
 
 def email_key(email: str) -> str:
     """Emails are the same ignoring ASCII case (as SQLite's ``lower`` compares them)."""
-    return email.translate(_ASCII_LOWER)
+    return email.lower() if email.isascii() else email.translate(_ASCII_LOWER)
 
 
 def channel_value(kind: str, value: str, field: str) -> ChannelValue:
@@ -227,9 +225,9 @@ class ChannelPlan:
     def mirror(self, fields: ContactFields) -> ContactFields:
         """``fields`` with ``phone`` and ``email`` set to the primary values of the changed
         types ("" when the type has no channel left)."""
-        phone, email = (self._primary_value(kind, fields) for kind in MIRRORED)
         mirrored = fields.copy()
-        mirrored.phone, mirrored.email = phone, email
+        mirrored.phone = self._primary_value("phone", fields)
+        mirrored.email = self._primary_value("email", fields)
         return mirrored
 
     def _primary_value(self, kind: str, fields: ContactFields) -> str:
