@@ -108,6 +108,41 @@ def create_v2(api: HttpApi, *channels: dict[str, str], **fields: Any) -> dict[st
     return body
 
 
+def default_contact(
+    answer: dict[str, Any], *, team_id: int, creator_id: int, **fields: Any
+) -> dict[str, Any]:
+    """The read shape of a contact made with only a phone, ids, phone and times taken from
+    ``answer``, then ``fields`` in place of the defaults."""
+    return {
+        "id": answer["id"],
+        "uuid": answer["uuid"],
+        "team_id": team_id,
+        "inbox_id": 0,
+        "creator_id": creator_id,
+        "assigned_user_id": 0,
+        "parent_id": 0,
+        "display_name": "",
+        "first": "",
+        "last": "",
+        "email": "",
+        "phone": answer["phone"],
+        "avatar": "",
+        "external_id": "",
+        "external_ref": "",
+        "custom": {},
+        "tags": [],
+        "note": [],
+        "is_opted_out": False,
+        "shared": True,
+        "type": "phone",
+        "op": "create",
+        "rev": 1,
+        "created": answer["created"],
+        "updated": answer["updated"],
+        **fields,
+    }
+
+
 def count_all(api: HttpApi) -> int:
     """How many contacts the caller's team has, as ``/v1/contacts/count`` says."""
     count = ok(api.post("/v1/contacts/count", json={}))

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from checks import default_contact
 from heymarket_contacts import AsyncClient, AsyncPager, Client, Pager, RetryPolicy
 from support import RunningServer, TeamCredentials
 
@@ -22,33 +23,11 @@ FLAVOURS = ["sync", "async"]
 BASE = "http://api.test"
 CREDENTIALS = TeamCredentials(1, "sid", "not-a-real-key")
 
-CONTACT = {
-    "id": 5,
-    "uuid": "u",
-    "team_id": 1,
-    "inbox_id": 0,
-    "creator_id": 1,
-    "assigned_user_id": 0,
-    "parent_id": 0,
-    "display_name": "A",
-    "first": "A",
-    "last": "",
-    "email": "",
-    "phone": "1555",
-    "avatar": "",
-    "external_id": "",
-    "external_ref": "",
-    "custom": {},
-    "tags": [],
-    "note": [],
-    "is_opted_out": False,
-    "shared": True,
-    "type": "phone",
-    "op": "create",
-    "rev": 1,
-    "created": "2026-01-01T00:00:00.000000Z",
-    "updated": "2026-01-01T00:00:00.000000Z",
-}
+STAMP = "2026-01-01T00:00:00.000000Z"
+CONTACT = default_contact(
+    {"id": 5, "uuid": "u", "phone": "1555", "created": STAMP, "updated": STAMP},
+    team_id=1, creator_id=1, display_name="A", first="A",
+)  # fmt: skip
 Handler = Callable[[httpx.Request], httpx.Response]
 AnyClient = Client | AsyncClient
 

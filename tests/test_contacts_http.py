@@ -14,7 +14,16 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from checks import CLOSE, MIB, TIMESTAMP, Sql, assert_error, assert_same_json, read
+from checks import (
+    CLOSE,
+    MIB,
+    TIMESTAMP,
+    Sql,
+    assert_error,
+    assert_same_json,
+    default_contact,
+    read,
+)
 from heymarket_contacts.server.service.admin import AdminService
 from support import Canary, HttpApi, RunningServer, TeamCredentials, unique_phone
 
@@ -44,37 +53,6 @@ def put_ok(api: HttpApi, contact_id: int, overwrite: str = "false", **fields: An
     response = put(api, contact_id, overwrite, **fields)
     assert response.status_code == 200, response.text
     return int(response.json()["rev"])
-
-
-def default_contact(answer: dict[str, Any], *, team_id: int, creator_id: int) -> dict[str, Any]:
-    """The read shape of a contact made with only a phone, ids and times taken from ``answer``."""
-    return {
-        "id": answer["id"],
-        "uuid": answer["uuid"],
-        "team_id": team_id,
-        "inbox_id": 0,
-        "creator_id": creator_id,
-        "assigned_user_id": 0,
-        "parent_id": 0,
-        "display_name": "",
-        "first": "",
-        "last": "",
-        "email": "",
-        "phone": answer["phone"],
-        "avatar": "",
-        "external_id": "",
-        "external_ref": "",
-        "custom": {},
-        "tags": [],
-        "note": [],
-        "is_opted_out": False,
-        "shared": True,
-        "type": "phone",
-        "op": "create",
-        "rev": 1,
-        "created": answer["created"],
-        "updated": answer["updated"],
-    }
 
 
 # --- the read shape -------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from checks import default_contact
 from heymarket_contacts import (
     BadRequestError,
     BatchFailure,
@@ -37,33 +38,12 @@ async def test_create_get_update_delete(client: AnyClient, team: TeamCredentials
     assert isinstance(ref, ContactRef)
     contact = await run(client.contacts.get(ref.id))
     assert isinstance(contact, Contact)
-    assert msgspec.to_builtins(contact) == {
-        "id": ref.id,
-        "uuid": ref.uuid,
-        "team_id": team.team_id,
-        "inbox_id": 0,
-        "creator_id": contact.creator_id,
-        "assigned_user_id": 0,
-        "parent_id": 0,
-        "display_name": "Grace Hopper",
-        "first": "Grace",
-        "last": "Hopper",
-        "email": "",
-        "phone": phone,
-        "avatar": "",
-        "external_id": "",
-        "external_ref": "",
-        "custom": {},
-        "tags": [],
-        "note": [],
-        "is_opted_out": False,
-        "shared": True,
-        "type": "phone",
-        "op": "create",
-        "rev": 1,
-        "created": contact.created,
-        "updated": contact.updated,
-    }
+    assert msgspec.to_builtins(contact) == default_contact(
+        {"id": ref.id, "uuid": ref.uuid, "phone": phone, "created": contact.created,
+         "updated": contact.updated},
+        team_id=team.team_id, creator_id=contact.creator_id, display_name="Grace Hopper",
+        first="Grace", last="Hopper",
+    )  # fmt: skip
 
     updated = await run(client.contacts.update(ref.id, phone=phone, email="grace@example.com"))
     assert (updated.id, updated.rev, updated.uuid) == (ref.id, 2, ref.uuid)
