@@ -88,6 +88,28 @@ def store(database_url: str) -> Iterator[Store]:
     store.close()
 
 
+#: When the store tests' teams are made (their clocks start there); the tests stamp from here.
+STORE_TEAM_CREATED_US = 1_795_600_000_123_456
+
+
+def new_store_team(store: Store, name: str = "Store") -> int:
+    """A team made straight through the store, for the store's own tests."""
+    with store.write() as tx:
+        return tx.create_team(f"{name} {uuid.uuid4().hex[:8]}", STORE_TEAM_CREATED_US).id
+
+
+@pytest.fixture
+def team_id(store: Store) -> int:
+    """A new team of the store's tests."""
+    return new_store_team(store)
+
+
+@pytest.fixture
+def other_team_id(store: Store) -> int:
+    """A second new team, for what one team must not see of another."""
+    return new_store_team(store, "Other")
+
+
 @pytest.fixture(scope="session")
 def admin(store: Store, database_url: str, server_environment: dict[str, str]) -> AdminService:
     """The admin service in this process, on the server's database and master key."""

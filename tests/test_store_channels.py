@@ -34,21 +34,6 @@ NOW_US = 1_795_600_000_123_456
 UUID4 = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
 
 
-def new_team(store: Store) -> int:
-    with store.write() as tx:
-        return tx.create_team(f"Channels {uuid.uuid4().hex[:8]}", NOW_US).id
-
-
-@pytest.fixture
-def team_id(store: Store) -> int:
-    return new_team(store)
-
-
-@pytest.fixture
-def other_team_id(store: Store) -> int:
-    return new_team(store)
-
-
 def channel_record(
     team_id: int, contact: tuple[int, str], kind: str, key: str, *, primary: bool, stamp: int
 ) -> ChannelRecord:

@@ -61,21 +61,6 @@ def sql(backend: str, database_url: str, store: Store) -> Iterator[Sql]:
     connection.close()
 
 
-def new_team(store: Store, name: str = "Store") -> int:
-    with store.write() as tx:
-        return tx.create_team(f"{name} {uuid.uuid4().hex[:8]}", NOW_US).id
-
-
-@pytest.fixture
-def team_id(store: Store) -> int:
-    return new_team(store)
-
-
-@pytest.fixture
-def other_team_id(store: Store) -> int:
-    return new_team(store, "Other")
-
-
 def add_contact(store: Store, team_id: int, fields: ContactFields | None = None) -> int:
     """A contact made the way the service makes one: stamped by the team's clock."""
     with store.write() as tx:

@@ -23,21 +23,6 @@ from support import unique_phone
 NOW_US = 1_795_600_000_123_456
 
 
-def new_team(store: Store) -> int:
-    with store.write() as tx:
-        return tx.create_team(f"Store {uuid.uuid4().hex[:8]}", NOW_US).id
-
-
-@pytest.fixture
-def team_id(store: Store) -> int:
-    return new_team(store)
-
-
-@pytest.fixture
-def other_team_id(store: Store) -> int:
-    return new_team(store)
-
-
 def add_tag(store: Store, team_id: int, label: str = "", color: str = "") -> TagDetailRecord:
     with store.write() as tx:
         stamp = tx.advance_team_clock(team_id, NOW_US)

@@ -16,21 +16,6 @@ NOW_US = 1_795_600_000_123_456
 MISSING_ID = 2**62
 
 
-def new_team(store: Store) -> int:
-    with store.write() as tx:
-        return tx.create_team(f"Store {uuid.uuid4().hex[:8]}", NOW_US).id
-
-
-@pytest.fixture
-def team_id(store: Store) -> int:
-    return new_team(store)
-
-
-@pytest.fixture
-def other_team_id(store: Store) -> int:
-    return new_team(store)
-
-
 def add_user(store: Store, team_id: int, name: str = "Ada", now_us: int = NOW_US) -> UserRecord:
     with store.write() as tx:
         return tx.create_user(
