@@ -34,7 +34,7 @@ from heymarket_contacts import (
 from heymarket_contacts.client._auth import TOKEN_REUSE_SECONDS, TokenSource
 from heymarket_contacts.client.errors import error_for_status, parse_retry_after
 from heymarket_contacts.tokens import parse_token
-from sdk_support import BASE, CONTACT, CREDENTIALS, FLAVOURS, collect, open_client, run
+from sdk_support import BASE, CONTACT, CREDENTIALS, collect, open_client, run
 from support import Canary, RunningServer, TeamCredentials
 
 EXTRA_CONTACT = {
@@ -43,11 +43,6 @@ EXTRA_CONTACT = {
     "score": 7,
     "tags": [{"id": 3, "tag": "VIP", "color": "", "position": 1}],
 }
-
-
-@pytest.fixture(params=FLAVOURS)
-def flavour(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 @pytest.mark.anyio

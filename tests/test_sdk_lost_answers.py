@@ -7,14 +7,13 @@ after the server acted would. ``refuse`` fails the first requests before they ar
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
 from heymarket_contacts import APIConnectionError, ConflictError, ContactRef, NotFoundError
-from sdk_support import FLAVOURS, AnyClient, Sleeps, run, server_client
+from sdk_support import AnyClient, Sleeps, run, server_client
 from support import RunningServer, TeamCredentials, unique_phone
 
 pytestmark = pytest.mark.anyio
@@ -58,19 +57,6 @@ class LosingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self._async.aclose()
-
-
-@pytest.fixture(params=FLAVOURS)
-def flavour(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-async def client(
-    flavour: str, server: RunningServer, team: TeamCredentials
-) -> AsyncIterator[AnyClient]:
-    async with server_client(flavour, server, team) as client:
-        yield client
 
 
 def losing(flavour: str, server: RunningServer, team: TeamCredentials, transport: Any) -> Any:

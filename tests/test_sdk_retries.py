@@ -34,7 +34,6 @@ from sdk_support import (
     BASE,
     CONTACT,
     CREDENTIALS,
-    FLAVOURS,
     Sleeps,
     answers,
     collect,
@@ -46,11 +45,6 @@ pytestmark = pytest.mark.anyio
 
 REF = {"id": 7, "rev": 1, "uuid": "u-7"}
 TEAM = {"id": 1, "name": "T", "list_size": 0, "members": []}
-
-
-@pytest.fixture(params=FLAVOURS)
-def flavour(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 def json_answer(status: int, body: Any, **headers: str) -> httpx.Response:
