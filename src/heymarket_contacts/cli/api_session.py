@@ -20,6 +20,7 @@ import click
 
 from ..client import Client, to_dict
 from ..client.errors import HeymarketError
+from .options import secret_id_option, secret_key_option
 from .tables import render_record, render_table
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -94,15 +95,8 @@ def _columns_of(rows: list[Any]) -> list[str]:
 def api_command(function: F) -> F:
     """Adds the connection and output options; the command gets them as ``session``."""
 
-    @click.option(
-        "--secret-id", envvar="HEYMARKET_SECRET_ID", metavar="ID", help="[env: HEYMARKET_SECRET_ID]"
-    )
-    @click.option(
-        "--secret-key",
-        envvar="HEYMARKET_SECRET_KEY",
-        metavar="KEY",
-        help="[env: HEYMARKET_SECRET_KEY]",
-    )
+    @secret_id_option
+    @secret_key_option
     @click.option(
         "--base-url",
         envvar="HEYMARKET_BASE_URL",

@@ -8,7 +8,8 @@ import click
 
 from ..client.resources.contact_calls import Order, Status
 from .api_session import ApiSession, api_command
-from .contacts_io import export_contacts, import_contacts
+from .contacts_io import TEXT_COLUMNS, export_contacts, import_contacts
+from .options import page_options
 
 __all__ = ["contacts"]
 
@@ -64,18 +65,7 @@ def write_options(function: Any) -> Any:
 def contact_fields(values: dict[str, Any]) -> dict[str, Any]:
     """The options given, as the SDK's write keywords."""
     fields: dict[str, Any] = {
-        name: values[name]
-        for name in (
-            "phone",
-            "first",
-            "last",
-            "display_name",
-            "email",
-            "avatar",
-            "external_id",
-            "external_ref",
-        )
-        if values.get(name) is not None
+        name: values[name] for name in TEXT_COLUMNS if values.get(name) is not None
     }
     custom = dict(_pair(item) for item in values.get("custom") or ())
     custom.update(dict.fromkeys(values.get("remove_custom") or ()))
@@ -141,16 +131,7 @@ def listing_options(function: Any) -> Any:
 
 @contacts.command("list")
 @listing_options
-@click.option(
-    "--limit",
-    type=click.IntRange(1, 500),
-    default=None,
-    help="Contacts per call (default: 30 for one page, 100 with --all).",
-)
-@click.option(
-    "--page", type=click.IntRange(min=0), default=0, help="Skip PAGE times --limit contacts first."
-)
-@click.option("--all", "walk", is_flag=True, help="Every page: walk the date cursor to the end.")
+@page_options
 @api_command
 def list_(
     session: ApiSession,

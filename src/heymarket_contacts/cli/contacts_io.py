@@ -20,12 +20,12 @@ from typing import IO, Any
 import click
 
 from ..client import Client, to_dict
-from ..models import Contact
+from ..models import BATCH_MAX, Contact
 from .api_session import ApiSession, api_command
 
-__all__ = ["export_contacts", "import_contacts"]
+__all__ = ["TEXT_COLUMNS", "export_contacts", "import_contacts"]
 
-BATCH_MAX = 1000
+#: The text fields of a contact write, and the CSV columns that carry them.
 TEXT_COLUMNS = (
     "phone",
     "first",

@@ -10,6 +10,7 @@ import click
 from ..models import ChannelWrite
 from .api_session import ApiSession, api_command
 from .contacts import contact_fields, write_options
+from .options import page_options
 
 __all__ = ["contacts_v2"]
 
@@ -38,18 +39,9 @@ def get(session: ApiSession, uuid: str) -> None:
 
 
 @contacts_v2.command("list")
-@click.option(
-    "--limit",
-    type=click.IntRange(1, 500),
-    default=None,
-    help="Contacts per call (default: 30 for one page, 100 with --all).",
-)
-@click.option(
-    "--page", type=click.IntRange(min=0), default=0, help="Skip PAGE times --limit contacts first."
-)
+@page_options
 @click.option("--ascending", is_flag=True, help="Oldest first (default: newest first).")
 @click.option("--date", metavar="RFC3339", help="Start after this `updated` cursor.")
-@click.option("--all", "walk", is_flag=True, help="Every page: walk the date cursor to the end.")
 @api_command
 def list_(
     session: ApiSession,

@@ -1,4 +1,4 @@
-"""Options every server-side command shares."""
+"""Options several commands share."""
 
 from __future__ import annotations
 
@@ -19,6 +19,39 @@ database_option = click.option(
 )
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+#: An API secret, for the commands that call the API or mint its tokens.
+secret_id_option = click.option(
+    "--secret-id", envvar="HEYMARKET_SECRET_ID", metavar="ID", help="[env: HEYMARKET_SECRET_ID]"
+)
+secret_key_option = click.option(
+    "--secret-key", envvar="HEYMARKET_SECRET_KEY", metavar="KEY", help="[env: HEYMARKET_SECRET_KEY]"
+)
+
+
+def page_options(function: F) -> F:
+    """``--limit``, ``--page`` and ``--all``: how a listing command walks pages of contacts."""
+    for option in reversed(
+        [
+            click.option(
+                "--limit",
+                type=click.IntRange(1, 500),
+                default=None,
+                help="Contacts per call (default: 30 for one page, 100 with --all).",
+            ),
+            click.option(
+                "--page",
+                type=click.IntRange(min=0),
+                default=0,
+                help="Skip PAGE times --limit contacts first.",
+            ),
+            click.option(
+                "--all", "walk", is_flag=True, help="Every page: walk the date cursor to the end."
+            ),
+        ]
+    ):
+        function = option(function)
+    return function
 
 
 def server_extra_missing(error: ImportError) -> click.ClickException:

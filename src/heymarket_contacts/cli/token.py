@@ -5,19 +5,12 @@ from __future__ import annotations
 import click
 
 from ..tokens import mint_token
-from .options import server_extra_missing
+from .options import secret_id_option, secret_key_option, server_extra_missing
 
 
 @click.command()
-@click.option(
-    "--secret-id", envvar="HEYMARKET_SECRET_ID", metavar="ID", help="[env: HEYMARKET_SECRET_ID]"
-)
-@click.option(
-    "--secret-key",
-    envvar="HEYMARKET_SECRET_KEY",
-    metavar="KEY",
-    help="[env: HEYMARKET_SECRET_KEY]",
-)
+@secret_id_option
+@secret_key_option
 def token(secret_id: str | None, secret_key: str | None) -> None:
     """Print a fresh JWT for an API secret (valid five minutes).
 
