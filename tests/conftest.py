@@ -8,7 +8,6 @@ they fail.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -21,15 +20,13 @@ from heymarket_contacts.server.service.admin import AdminService
 from heymarket_contacts.server.store import Store, open_store, parse_database_url
 from sdk_support import FLAVOURS, AnyClient, server_client
 from support import (
-    POSTGRES_ADMIN_URL,
     Canary,
     HttpApi,
     RunningServer,
     TeamCredentials,
     TeamFactory,
-    create_postgres_database,
-    drop_postgres_database,
-    postgres_unavailable_reason,
+    postgres_database,
+    require_postgres,
 )
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -44,11 +41,7 @@ def canary() -> Canary:
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     if request.param == "postgres":
-        reason = postgres_unavailable_reason()
-        if reason:
-            if os.environ.get("CI") == "true":
-                pytest.fail(f"CI=true needs PostgreSQL at {POSTGRES_ADMIN_URL}: {reason}")
-            pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {reason}")
+        require_postgres()
     return str(request.param)
 
 
@@ -63,12 +56,8 @@ def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     if backend == "sqlite":
         yield str(tmp_path_factory.mktemp("sqlite") / "contacts.db")
         return
-    name = f"hm_test_{uuid.uuid4().hex[:12]}"
-    url = create_postgres_database(name)
-    try:
+    with postgres_database("hm_test") as url:
         yield url
-    finally:
-        drop_postgres_database(name)
 
 
 @pytest.fixture(scope="session")

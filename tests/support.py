@@ -8,13 +8,17 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 from urllib.parse import urlsplit
 
 import httpx
 import psycopg
+import pytest
 
 from heymarket_contacts.tokens import mint_token
 
@@ -31,16 +35,32 @@ def postgres_unavailable_reason() -> str | None:
         return str(error).strip() or type(error).__name__
 
 
-def create_postgres_database(name: str) -> str:
-    """A new empty database; its URL is the admin URL's with the database name replaced."""
+def service_missing(what: str, reason: str) -> NoReturn:
+    """A service a test needs is down: a skip that says why, or under ``CI=true`` (where
+    every service must be up) a failure."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true needs {what}: {reason}")
+    pytest.skip(f"{what} is not reachable: {reason}")
+
+
+def require_postgres() -> None:
+    reason = postgres_unavailable_reason()
+    if reason:
+        service_missing(f"PostgreSQL at {POSTGRES_ADMIN_URL}", reason)
+
+
+@contextmanager
+def postgres_database(prefix: str) -> Iterator[str]:
+    """A new empty database named ``<prefix>_<random>`` while the block runs (dropped after);
+    its URL is the admin URL's with the database name replaced."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
-    return urlsplit(POSTGRES_ADMIN_URL)._replace(path=f"/{name}").geturl()
-
-
-def drop_postgres_database(name: str) -> None:
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield urlsplit(POSTGRES_ADMIN_URL)._replace(path=f"/{name}").geturl()
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @dataclass

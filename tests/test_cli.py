@@ -16,7 +16,6 @@ import sqlite3
 import stat
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,13 +31,11 @@ from heymarket_contacts.server.secret_box import SecretBox, parse_master_key
 from heymarket_contacts.server.store import open_store, parse_database_url
 from heymarket_contacts.tokens import mint_token
 from support import (
-    POSTGRES_ADMIN_URL,
     Canary,
     RunningServer,
-    create_postgres_database,
-    drop_postgres_database,
     free_port,
-    postgres_unavailable_reason,
+    postgres_database,
+    require_postgres,
 )
 
 TIMEOUT = 60
@@ -152,12 +149,8 @@ def new_database(backend: str, directory: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield str(directory / "contacts.db")
         return
-    name = f"hm_cli_{uuid.uuid4().hex[:12]}"
-    url = create_postgres_database(name)
-    try:
+    with postgres_database("hm_cli") as url:
         yield url
-    finally:
-        drop_postgres_database(name)
 
 
 @pytest.fixture
@@ -178,18 +171,10 @@ def sqlite_cli(tmp_path: Path) -> Cli:
 
 
 @pytest.fixture
-def postgres_database() -> Iterator[str]:
-    reason = postgres_unavailable_reason()
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true needs PostgreSQL at {POSTGRES_ADMIN_URL}: {reason}")
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {reason}")
-    name = f"hm_cli_{uuid.uuid4().hex[:12]}"
-    url = create_postgres_database(name)
-    try:
+def postgres_url() -> Iterator[str]:
+    require_postgres()
+    with postgres_database("hm_cli") as url:
         yield url
-    finally:
-        drop_postgres_database(name)
 
 
 # -- the entry points -----------------------------------------------------------------------
@@ -506,12 +491,8 @@ def test_serve_refuses_a_key_file_others_can_read(tmp_path: Path, mode: int) -> 
 
 
 @pytest.mark.postgres
-def test_serve_on_postgres_without_master_key_refuses(
-    postgres_database: str, tmp_path: Path
-) -> None:
-    result = run_refused_serve(
-        "--database", postgres_database, "--port", str(free_port()), cwd=tmp_path
-    )
+def test_serve_on_postgres_without_master_key_refuses(postgres_url: str, tmp_path: Path) -> None:
+    result = run_refused_serve("--database", postgres_url, "--port", str(free_port()), cwd=tmp_path)
     assert_clean_failure(result, "HEYMARKET_MASTER_KEY")
     assert "Secret Key" not in result.stdout
 

@@ -20,7 +20,7 @@ from unittest.mock import ANY
 import pytest
 
 from checks import Sql
-from support import create_postgres_database, drop_postgres_database
+from support import postgres_database
 
 TIMEOUT = 60
 
@@ -66,12 +66,8 @@ def cli(backend: str, master_key: str, tmp_path_factory: pytest.TempPathFactory)
         database = str(tmp_path_factory.mktemp("cli-users") / "contacts.db")
         yield Cli(database, {}, Sql(backend, database))
         return
-    name = f"hm_cli_users_{uuid.uuid4().hex[:12]}"
-    url = create_postgres_database(name)
-    try:
+    with postgres_database("hm_cli_users") as url:
         yield Cli(url, {"HEYMARKET_MASTER_KEY": master_key}, Sql(backend, url))
-    finally:
-        drop_postgres_database(name)
 
 
 def assert_clean_failure(result: subprocess.CompletedProcess[str], *names: str) -> None:

@@ -14,7 +14,7 @@ import redis
 from heymarket_contacts.server.rate_limit import DatabaseRateLimiter, RedisRateLimiter
 from heymarket_contacts.server.service.admin import AdminService
 from heymarket_contacts.server.store import Store
-from support import RunningServer, TeamCredentials, TeamFactory
+from support import RunningServer, TeamCredentials, TeamFactory, service_missing
 
 REDIS_URL = os.environ.get("HEYMARKET_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 SECOND = 1_000_000
@@ -160,9 +160,7 @@ def _redis_or_skip() -> None:
     try:
         redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
     except redis.RedisError as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true needs Redis at {REDIS_URL}: {error}")
-        pytest.skip(f"Redis not reachable at {REDIS_URL}: {error}")
+        service_missing(f"Redis at {REDIS_URL}", str(error))
 
 
 def test_redis_window_is_shared_between_limiters() -> None:

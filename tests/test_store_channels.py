@@ -28,7 +28,7 @@ from heymarket_contacts.server.store.postgres import POSTGRES_DIALECT
 from heymarket_contacts.server.store.records import ChannelRecord, ContactFields
 from heymarket_contacts.server.store.sql import SqlTransaction
 from heymarket_contacts.server.store.sqlite import SQLITE_DIALECT
-from support import create_postgres_database, drop_postgres_database, unique_phone
+from support import postgres_database, unique_phone
 
 NOW_US = 1_795_600_000_123_456
 UUID4 = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
@@ -318,9 +318,7 @@ def old_database(backend: str, tmp_path: Path) -> Iterator[str]:
                                        (migration.version, migration.name))  # fmt: skip
         yield path
         return
-    name = f"hm_old_{uuid.uuid4().hex[:12]}"
-    url = create_postgres_database(name)
-    try:
+    with postgres_database("hm_old") as url:
         with psycopg.connect(url, autocommit=True) as connection:
             connection.execute(
                 "CREATE TABLE schema_migrations"
@@ -332,8 +330,6 @@ def old_database(backend: str, tmp_path: Path) -> Iterator[str]:
                     connection.execute("INSERT INTO schema_migrations VALUES (%s, %s, 0)",
                                        (migration.version, migration.name))  # fmt: skip
         yield url
-    finally:
-        drop_postgres_database(name)
 
 
 def raw(backend: str, url: str, statement: str, *params: Any) -> list[tuple[Any, ...]]:
