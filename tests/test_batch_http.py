@@ -340,6 +340,25 @@ def test_a_batch_of_overwrites_updates_every_match(api: HttpApi) -> None:
     assert count_all(api) == 300
 
 
+def test_text_with_tabs_newlines_backslashes_and_quotes_is_stored_as_sent(
+    api: HttpApi, db: Sql
+) -> None:
+    """The rows a batch inserts go in by COPY on PostgreSQL, whose text format escapes these."""
+    field_id = str(db.make_field(api.team.team_id))
+    awkward = "tab\there, new\nline, back\\slash \\N, \"quoted\", 'single', ünï ✓, \r end"
+    items = [
+        {"phone": unique_phone(), "first": awkward, "last": "\\.", "external_id": "\\N",
+         "external_ref": awkward, "custom": {field_id: awkward}, "email": "o'brien@example.com"},
+    ]  # fmt: skip
+    assert ok(batch(api, items)) == "ok"
+    contact = find(api, items[0]["phone"])
+    assert (contact["first"], contact["last"], contact["external_id"], contact["external_ref"]) == (
+        awkward, "\\.", "\\N", awkward,
+    )  # fmt: skip
+    assert (contact["custom"], contact["email"]) == ({field_id: awkward}, "o'brien@example.com")
+    assert contact["display_name"] == f"{awkward} \\."
+
+
 def test_a_phone_held_as_another_channel_matches_that_contact(api: HttpApi) -> None:
     primary, second = unique_phone(), unique_phone()
     made = create_v2(api, channel("phone", primary), channel("phone", second), first="Ada")

@@ -13,6 +13,7 @@ import pytest
 from heymarket_contacts.models import ContactWrite, TagRef
 from heymarket_contacts.server.clock import rfc3339, system_clock
 from heymarket_contacts.server.errors import BadData
+from heymarket_contacts.server.service.channel_rules import email_key
 from heymarket_contacts.server.service.contact_rules import (
     apply_write,
     custom_field_ids,
@@ -346,3 +347,16 @@ def test_tag_ids_is_none_when_tags_are_absent() -> None:
 def test_rfc3339_is_what_strftime_makes(microseconds: int) -> None:
     moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=microseconds)
     assert rfc3339(microseconds) == moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@pytest.mark.parametrize(
+    ("email", "key"),
+    [
+        pytest.param("Ada@Example.COM", "ada@example.com", id="ascii-lowered"),
+        pytest.param("ÉVE@Exämple.com", "Éve@exämple.com", id="non-ascii-kept"),
+        pytest.param("İx@EXAMPLE.com", "İx@example.com", id="dotted-capital-i-kept"),
+        pytest.param("ss@x.de", "ss@x.de", id="already-lower"),
+    ],
+)
+def test_email_key_lowers_ascii_letters_only(email: str, key: str) -> None:
+    assert email_key(email) == key

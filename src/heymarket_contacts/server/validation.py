@@ -15,6 +15,8 @@ from .errors import BadData
 
 T = TypeVar("T")
 _FIELD_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
+#: How JSON text holds U+0000 (a raw NUL byte is malformed JSON): a body without it has none.
+_ESCAPED_NUL = b"\\u0000"
 _MISSING_FIELD = re.compile(r"Object missing required field `(\w+)`")
 
 
@@ -29,8 +31,8 @@ def decode_json(data: bytes, model: type[T], *, check_text: bool = True) -> T:
         raise BadData(f"the body is not valid JSON: {error}") from None
     except UnicodeDecodeError:
         raise BadData("the body is not valid UTF-8") from None
-    if check_text:
-        _reject_nul(msgspec.to_builtins(value), "")
+    if check_text and _ESCAPED_NUL in data:
+        _find_nul(msgspec.to_builtins(value), "")
     return value
 
 
@@ -60,9 +62,9 @@ def _bad_data(error: msgspec.ValidationError) -> BadData:
 
 
 def _reject_nul(value: Any, path: str) -> None:
-    """A 400 naming where ``value`` holds U+0000. JSON text escapes it as ``\\u0000``, so a
-    value whose encoding has none is clear without walking it."""
-    if b"\\u0000" in msgspec.json.encode(value):
+    """A 400 naming where ``value`` holds U+0000; a value whose JSON text has no
+    :data:`_ESCAPED_NUL` is clear without walking it."""
+    if _ESCAPED_NUL in msgspec.json.encode(value):
         _find_nul(value, path)
 
 
