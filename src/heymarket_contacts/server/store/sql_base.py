@@ -73,16 +73,3 @@ class SqlBase:
             (team_id, *wanted),
         )
         return {int(row[0]) for row in rows}
-
-    def _contact_ids_by_uuid(self, team_id: int, uuids: Sequence[str]) -> dict[str, int]:
-        """The team's contacts among ``uuids``, by uuid (a query per 1,000)."""
-        found: dict[str, int] = {}
-        for start in range(0, len(uuids), IN_LIST_MAX):
-            chunk = uuids[start : start + IN_LIST_MAX]
-            marks = ", ".join("?" * len(chunk))
-            rows = self._all(
-                f"SELECT uuid, id FROM contacts WHERE team_id = ? AND uuid IN ({marks})",
-                (team_id, *chunk),
-            )
-            found.update((str(row[0]), int(row[1])) for row in rows)
-        return found

@@ -1,4 +1,4 @@
-"""SQL for v2 contact channels, and for finding contacts by their v2 id (``uuid``)."""
+"""SQL for v2 contact channels."""
 
 from __future__ import annotations
 
@@ -26,14 +26,6 @@ def _marks(values: Sequence[Any]) -> str:
 
 
 class ChannelSql(SqlBase):
-    def contact_id_by_uuid(self, team_id: int, uuid: str) -> int | None:
-        row = self._one("SELECT id FROM contacts WHERE team_id = ? AND uuid = ?", (team_id, uuid))
-        return int(row[0]) if row else None
-
-    def contact_ids_by_uuid(self, team_id: int, uuids: Sequence[str]) -> dict[str, int]:
-        """The team's contacts among ``uuids``, by uuid."""
-        return self._contact_ids_by_uuid(team_id, uuids)
-
     def contact_id_by_channel(self, team_id: int, channel_type: str, key: str) -> int | None:
         row = self._one(
             "SELECT contact_id FROM contact_channels"

@@ -29,6 +29,8 @@ _CONTACT_COLUMNS = (
     + ", c.op, c.rev, c.created_us, c.updated_us"
 )  # fmt: skip
 _ORDER_COLUMNS = {"updated": "updated_us", "created": "created_us"}
+#: Values of one ``IN (...)`` list at most.
+_IN_LIST_MAX = 1000
 _decode_json = msgspec.json.decode
 _encode_json = msgspec.json.encode
 
@@ -76,7 +78,7 @@ class ContactSql(SqlBase):
                 for new in contacts
             ],
         )  # fmt: skip
-        ids = self._contact_ids_by_uuid(team_id, [new.uuid for new in contacts])
+        ids = self.contact_ids_by_uuid(team_id, [new.uuid for new in contacts])
         contact_ids = [ids[new.uuid] for new in contacts]
         self._insert_many(
             "contact_tags",
@@ -157,6 +159,23 @@ class ContactSql(SqlBase):
         """How many contacts the query's filters (cursor included) select."""
         where, params = _where(team_id, query)
         return int(self._one(f"SELECT count(*) FROM contacts c WHERE {where}", params)[0])
+
+    def contact_id_by_uuid(self, team_id: int, uuid: str) -> int | None:
+        row = self._one("SELECT id FROM contacts WHERE team_id = ? AND uuid = ?", (team_id, uuid))
+        return int(row[0]) if row else None
+
+    def contact_ids_by_uuid(self, team_id: int, uuids: Sequence[str]) -> dict[str, int]:
+        """The team's contacts among ``uuids``, by uuid (a query per 1,000)."""
+        found: dict[str, int] = {}
+        for start in range(0, len(uuids), _IN_LIST_MAX):
+            chunk = uuids[start : start + _IN_LIST_MAX]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._all(
+                f"SELECT uuid, id FROM contacts WHERE team_id = ? AND uuid IN ({marks})",
+                (team_id, *chunk),
+            )
+            found.update((str(row[0]), int(row[1])) for row in rows)
+        return found
 
     def contact_id_by_phone(self, team_id: int, phone: str) -> int | None:
         row = self._one("SELECT id FROM contacts WHERE team_id = ? AND phone = ?", (team_id, phone))
