@@ -9,7 +9,7 @@ import click
 from ..client.resources.contact_calls import Order, Status
 from .api_session import ApiSession, api_command
 from .contacts_io import TEXT_COLUMNS, export_contacts, import_contacts
-from .options import page_options
+from .options import page_options, with_options
 
 __all__ = ["contacts"]
 
@@ -22,44 +22,39 @@ def contacts() -> None:
     """Contacts, through the API (credentials: HEYMARKET_SECRET_ID, HEYMARKET_SECRET_KEY)."""
 
 
-def write_options(function: Any) -> Any:
-    """The write shape as options; an option left out leaves that field out of the call."""
-    for option in reversed(
-        [
-            click.option("--phone", help="E.164 digits; a leading + is accepted."),
-            click.option("--first", help="First name."),
-            click.option("--last", help="Last name."),
-            click.option("--display-name", help="Display name (default: first and last)."),
-            click.option("--email"),
-            click.option("--avatar", metavar="URL"),
-            click.option("--external-id"),
-            click.option("--external-ref"),
-            click.option(
-                "--custom",
-                multiple=True,
-                metavar="FIELD_ID=VALUE",
-                help="A custom field value; repeat for more.",
-            ),
-            click.option(
-                "--tag",
-                "tags",
-                multiple=True,
-                type=int,
-                metavar="TAG_ID",
-                help="A tag id (at most 5); repeat for more. Replaces the contact's tags.",
-            ),
-            click.option("--assignee", type=int, metavar="USER_ID", help="Assign (-1 unassigns)."),
-            click.option("--inbox", type=int, metavar="INBOX_ID"),
-            click.option(
-                "--opted-out/--opted-in",
-                "opted_out",
-                default=None,
-                help="Opt the contact out of messages, or back in.",
-            ),
-        ]
-    ):
-        function = option(function)
-    return function
+#: The write shape as options; an option left out leaves that field out of the call.
+write_options = with_options(
+    click.option("--phone", help="E.164 digits; a leading + is accepted."),
+    click.option("--first", help="First name."),
+    click.option("--last", help="Last name."),
+    click.option("--display-name", help="Display name (default: first and last)."),
+    click.option("--email"),
+    click.option("--avatar", metavar="URL"),
+    click.option("--external-id"),
+    click.option("--external-ref"),
+    click.option(
+        "--custom",
+        multiple=True,
+        metavar="FIELD_ID=VALUE",
+        help="A custom field value; repeat for more.",
+    ),
+    click.option(
+        "--tag",
+        "tags",
+        multiple=True,
+        type=int,
+        metavar="TAG_ID",
+        help="A tag id (at most 5); repeat for more. Replaces the contact's tags.",
+    ),
+    click.option("--assignee", type=int, metavar="USER_ID", help="Assign (-1 unassigns)."),
+    click.option("--inbox", type=int, metavar="INBOX_ID"),
+    click.option(
+        "--opted-out/--opted-in",
+        "opted_out",
+        default=None,
+        help="Opt the contact out of messages, or back in.",
+    ),
+)
 
 
 def contact_fields(values: dict[str, Any]) -> dict[str, Any]:
@@ -105,28 +100,24 @@ def get(session: ApiSession, contact_id: int | None, phone: str | None) -> None:
             raise click.UsageError("give a CONTACT_ID or --phone, one of them")
 
 
-def listing_options(function: Any) -> Any:
-    for option in reversed(
-        [
-            click.option(
-                "--filter",
-                "filter_text",
-                default="",
-                help="Case-insensitive substring of names, phone and email.",
-            ),
-            click.option("--assigned", type=int, metavar="USER_ID", help="Only this user's."),
-            click.option("--ascending", is_flag=True, help="Oldest first (default: newest first)."),
-            click.option(
-                "--order",
-                type=click.Choice(["updated", "created"]),
-                default="updated",
-                show_default=True,
-            ),
-            click.option("--date", metavar="RFC3339", help="Start after this cursor."),
-        ]
-    ):
-        function = option(function)
-    return function
+#: How a listing is filtered, ordered and where it starts.
+listing_options = with_options(
+    click.option(
+        "--filter",
+        "filter_text",
+        default="",
+        help="Case-insensitive substring of names, phone and email.",
+    ),
+    click.option("--assigned", type=int, metavar="USER_ID", help="Only this user's."),
+    click.option("--ascending", is_flag=True, help="Oldest first (default: newest first)."),
+    click.option(
+        "--order",
+        type=click.Choice(["updated", "created"]),
+        default="updated",
+        show_default=True,
+    ),
+    click.option("--date", metavar="RFC3339", help="Start after this cursor."),
+)
 
 
 @contacts.command("list")

@@ -29,29 +29,35 @@ secret_key_option = click.option(
 )
 
 
-def page_options(function: F) -> F:
-    """``--limit``, ``--page`` and ``--all``: how a listing command walks pages of contacts."""
-    for option in reversed(
-        [
-            click.option(
-                "--limit",
-                type=click.IntRange(1, 500),
-                default=None,
-                help="Contacts per call (default: 30 for one page, 100 with --all).",
-            ),
-            click.option(
-                "--page",
-                type=click.IntRange(min=0),
-                default=0,
-                help="Skip PAGE times --limit contacts first.",
-            ),
-            click.option(
-                "--all", "walk", is_flag=True, help="Every page: walk the date cursor to the end."
-            ),
-        ]
-    ):
-        function = option(function)
-    return function
+def with_options(*options: Callable[[F], F]) -> Callable[[F], F]:
+    """One decorator for several click options, shown in ``--help`` in the order given."""
+
+    def decorate(function: F) -> F:
+        for option in reversed(options):
+            function = option(function)
+        return function
+
+    return decorate
+
+
+#: ``--limit``, ``--page`` and ``--all``: how a listing command walks pages of contacts.
+page_options = with_options(
+    click.option(
+        "--limit",
+        type=click.IntRange(1, 500),
+        default=None,
+        help="Contacts per call (default: 30 for one page, 100 with --all).",
+    ),
+    click.option(
+        "--page",
+        type=click.IntRange(min=0),
+        default=0,
+        help="Skip PAGE times --limit contacts first.",
+    ),
+    click.option(
+        "--all", "walk", is_flag=True, help="Every page: walk the date cursor to the end."
+    ),
+)
 
 
 def server_extra_missing(error: ImportError) -> click.ClickException:
