@@ -378,12 +378,17 @@ def test_tags_and_fields_are_checked_for_each_item(api: HttpApi, db: Sql) -> Non
         {"phone": unique_phone(), "tags": [{"tag_id": not_ours}]},
         {"phone": unique_phone(), "tags": [{"tag_id": tag}], "custom": {field_id: "b"}},
         {"phone": unique_phone(), "custom": {str(int(field_id) + 10_000): "c"}},
+        {"phone": unique_phone(), "tags": [{"tag_id": 2**63}, {"tag_id": tag}]},
+        {"phone": unique_phone(), "tags": [{"tag_id": -tag}]},
+        {"phone": unique_phone(), "custom": {"9" * 19: "d"}},
+        {"phone": unique_phone(), "tags": [{"tag_id": tag}]},
     ]
-    assert_failed(batch(api, items), items, [1, 3])
+    assert_failed(batch(api, items), items, [1, 3, 4, 5, 6])
     for item, value in ((items[0], "a"), (items[2], "b")):
         contact = find(api, item["phone"])
         assert ([t["id"] for t in contact["tags"]], contact["custom"]) == ([tag], {field_id: value})
-    assert count_all(api) == 2
+    assert [t["id"] for t in find(api, items[7]["phone"])["tags"]] == [tag]
+    assert count_all(api) == 3
 
 
 def test_a_batch_of_new_contacts_gives_each_its_channels(api: HttpApi) -> None:
