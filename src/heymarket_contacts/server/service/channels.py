@@ -65,7 +65,7 @@ def save_channels(
         return
     kept = {ch.record.id for ch in plan.channels if ch.record is not None}
     tx.delete_channels(team_id, [record.id for record in plan.stored if record.id not in kept])
-    changed = [_record(ch, ch.record, stamp) for ch in plan.channels if ch.record and _differs(ch)]
+    changed = [_restamped(ch, stamp) for ch in plan.channels if ch.record and _differs(ch)]
     for record in sorted(changed, key=lambda record: record.is_primary):
         tx.update_channel(record)
     tx.insert_channels(new_channel_records(team_id, contact, plan, stamp, make_id=make_id))
@@ -77,22 +77,10 @@ def new_channel_records(
 ) -> list[ChannelRecord]:  # fmt: skip
     """The rows of the plan's channels that are not stored yet, stamped ``stamp``."""
     return [
-        _new_record(make_id(), team_id, contact, ch, stamp)
+        _record(ch, channel_id=make_id(), team_id=team_id, contact=contact, stamps=(stamp, stamp))
         for ch in plan.channels
         if ch.record is None
     ]
-
-
-def _new_record(
-    channel_id: str, team_id: int, contact: tuple[int, str], channel: PlannedChannel, stamp: int
-) -> ChannelRecord:
-    value = channel.value
-    return ChannelRecord(
-        id=channel_id, team_id=team_id, contact_id=contact[0], contact_uuid=contact[1],
-        channel_type=value.channel_type, channel_id=value.channel_id, channel_key=value.key,
-        channel_handle=channel.handle, info_channel=channel.info, is_primary=channel.is_primary,
-        created_us=stamp, updated_us=stamp,
-    )  # fmt: skip
 
 
 def _differs(channel: PlannedChannel) -> bool:
@@ -107,12 +95,25 @@ def _differs(channel: PlannedChannel) -> bool:
     )  # fmt: skip
 
 
-def _record(channel: PlannedChannel, base: ChannelRecord, stamp: int) -> ChannelRecord:
-    """``base`` (a stored row, or a new one's ids) holding the planned values, stamped."""
+def _record(
+    channel: PlannedChannel, *, channel_id: str, team_id: int, contact: tuple[int, str],
+    stamps: tuple[int, int],
+) -> ChannelRecord:  # fmt: skip
+    """A row holding the planned values under the given ids and (created, updated) stamps."""
+    value = channel.value
     return ChannelRecord(
-        id=base.id, team_id=base.team_id, contact_id=base.contact_id,
-        contact_uuid=base.contact_uuid, channel_type=channel.value.channel_type,
-        channel_id=channel.value.channel_id, channel_key=channel.value.key,
+        id=channel_id, team_id=team_id, contact_id=contact[0], contact_uuid=contact[1],
+        channel_type=value.channel_type, channel_id=value.channel_id, channel_key=value.key,
         channel_handle=channel.handle, info_channel=channel.info, is_primary=channel.is_primary,
-        created_us=base.created_us, updated_us=stamp,
+        created_us=stamps[0], updated_us=stamps[1],
+    )  # fmt: skip
+
+
+def _restamped(channel: PlannedChannel, stamp: int) -> ChannelRecord:
+    """A stored channel holding its planned values, stamped ``stamp``."""
+    stored = channel.record
+    assert stored is not None
+    return _record(
+        channel, channel_id=stored.id, team_id=stored.team_id,
+        contact=(stored.contact_id, stored.contact_uuid), stamps=(stored.created_us, stamp),
     )  # fmt: skip
