@@ -7,6 +7,7 @@ the CLI's process has), and through a plain sqlite3 connection that knows nothin
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,7 +67,14 @@ def test_a_commit_of_another_store_on_the_file_changes_the_version(
     add_team(other)
     after = store.data_version()
     assert after != before
-    assert other.data_version() == after
+    assert store.data_version() == after
+
+
+def test_versions_of_two_connections_never_compare_equal(
+    store: SQLiteStore, other: SQLiteStore
+) -> None:
+    """Each connection counts from its own start, so a bare counter could repeat another's."""
+    assert store.data_version() != other.data_version()
 
 
 def test_a_commit_of_a_plain_connection_changes_the_version(store: SQLiteStore, path: Path) -> None:
@@ -86,3 +94,28 @@ def test_a_closed_store_reads_the_version_again_after_reopening(store: SQLiteSto
     assert reopened is not None
     add_team(store)
     assert store.data_version() != reopened
+
+
+def test_sqlite_keeps_its_locks_on_the_wal_index(store: SQLiteStore, path: Path) -> None:
+    """Closing any descriptor of the ``-shm`` file would drop every POSIX lock this process
+    holds on it, SQLite's included; another process would then rebuild the index under this
+    one's mapping. ``/proc/locks`` lists the locks by process and inode."""
+    add_team(store)
+    shm = Path(f"{path}-shm")
+    assert _locks_held_on(shm) > 0
+    for _ in range(3):
+        store.data_version()
+        add_team(store)
+    assert _locks_held_on(shm) > 0
+
+
+def _locks_held_on(target: Path) -> int:
+    """How many POSIX locks this process holds on ``target``."""
+    stat = target.stat()
+    inode = f"{os.major(stat.st_dev):02x}:{os.minor(stat.st_dev):02x}:{stat.st_ino}"
+    count = 0
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if "POSIX" in fields and str(os.getpid()) in fields and inode in fields:
+            count += 1
+    return count

@@ -7,15 +7,17 @@ admits one writer at a time anyway, and a lock hands the turn over at once, wher
 contending inside SQLite would wait out its busy handler's sleeps (up to 100 ms each). The
 busy timeout is left to arbitrate between processes.
 
-:meth:`SQLiteStore.data_version` tells, without a query, whether anything was committed since
-it was last asked: the authenticator reads it on every request to know whether a secret it
-remembers may have been revoked.
+:meth:`SQLiteStore.data_version` tells cheaply whether anything was committed since it was
+last asked: the authenticator reads it on every request to know whether a secret it remembers
+may have been revoked. It asks SQLite (``PRAGMA data_version``) and never opens SQLite's files
+itself: closing any descriptor of a file drops every POSIX lock the process holds on it,
+SQLite's locks on the WAL index included, and another process that then believes it is alone
+rebuilds the index under this one's mapping (a bus error inside SQLite).
 """
 
 from __future__ import annotations
 
-import mmap
-import os
+import itertools
 import sqlite3
 import threading
 import time
@@ -29,9 +31,6 @@ from .records import WindowState
 from .sql import Dialect, SqlTransaction
 
 BUSY_TIMEOUT_MS = 10_000
-#: The WAL-index header at the start of the ``-shm`` file: two copies of 48 bytes, the first
-#: written last, holding a counter bumped by every commit (sqlite.org/walformat.html).
-WAL_INDEX_HEADER_BYTES = 48
 
 SQLITE_DIALECT = Dialect(
     placeholder="?",
@@ -62,7 +61,7 @@ class SQLiteStore:
         self._write_lock = threading.Lock()
         self._writer: sqlite3.Connection | None = None
         self._reading = _Reading(self)
-        self._wal_index: mmap.mmap | None = None
+        self._connection_serials = itertools.count(1)
 
     def _connection(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
@@ -110,18 +109,20 @@ class SQLiteStore:
             connection.commit()
 
     def data_version(self) -> bytes | None:
-        """A value that changes whenever any connection, in any process, commits a write: the
-        header of the WAL index, read from shared memory (no query, no system call). ``None``
-        when it cannot be read; the caller then has to ask the database itself."""
-        index = self._wal_index or self._map_wal_index()
-        return None if index is None else index[:WAL_INDEX_HEADER_BYTES]
-
-    def _map_wal_index(self) -> mmap.mmap | None:
-        self._connection()  # the index lives while one of this store's connections is open
-        with self._lock:
-            if self._wal_index is None:
-                self._wal_index = _map_read_only(Path(f"{self.path}-shm"), WAL_INDEX_HEADER_BYTES)
-        return self._wal_index
+        """A value that changes whenever any other connection, in any process, commits a write
+        (this thread's reader connection never writes). It names the connection too: values of
+        two connections are not comparable."""
+        local = self._local
+        cursor: sqlite3.Cursor | None = getattr(local, "version_cursor", None)
+        if cursor is None:
+            cursor = self._connection().cursor()
+            local.version_cursor = cursor
+            local.version_prefix = b"%x.%d:" % (id(self), next(self._connection_serials))
+        try:
+            (version,) = cursor.execute("PRAGMA data_version").fetchone()
+        except sqlite3.Error:
+            return None
+        return local.version_prefix + str(version).encode("ascii")  # type: ignore[no-any-return]
 
     def _writer_connection(self) -> sqlite3.Connection:
         """The process's writer connection; the caller holds ``_write_lock``."""
@@ -198,27 +199,7 @@ class SQLiteStore:
                 connection.close()
             self._connections.clear()
             self._writer = None
-            if self._wal_index is not None:
-                self._wal_index.close()
-                self._wal_index = None
         self._local = threading.local()
-
-
-def _map_read_only(path: Path, length: int) -> mmap.mmap | None:
-    """The first ``length`` bytes of ``path`` mapped read-only, or ``None`` if it is shorter
-    (SQLite never shrinks the index while a connection is open, so the mapping stays valid)."""
-    try:
-        descriptor = os.open(path, os.O_RDONLY)
-    except OSError:
-        return None
-    try:
-        if os.fstat(descriptor).st_size < length:
-            return None
-        return mmap.mmap(descriptor, length, access=mmap.ACCESS_READ)
-    except (OSError, ValueError):
-        return None
-    finally:
-        os.close(descriptor)
 
 
 class _Reading:
