@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench chaos clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ lint: $(STAMP)
 ## BENCH_PROFILE=1 for py-spy profiles; results in bench-results/. See BENCHMARKS.md.
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+## The long reliability rounds (tests marked chaos): kill -9 rounds, soaks, outages, the full
+## schemathesis run. Not part of `make test`; each prints its figures.
+chaos: $(STAMP)
+	$(BIN)/pytest -m chaos -s
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests
