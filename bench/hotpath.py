@@ -115,7 +115,7 @@ def pieces(count: int = 20_000) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         dataset = data.sqlite_dataset(Path(scratch) / "pieces.db", 1000)
         settings = load_settings({}, database=dataset.database, rate_limit=0)
-        api = create_app(settings).state.api
+        api = create_app(settings).api
         authenticator = api.authenticator
         token = f"Bearer {dataset.token()}"
         authenticator.authenticate(token)

@@ -85,7 +85,7 @@ async def measure(dataset: data.Dataset, calls: int, profile: bool) -> None:
         for start in range(0, calls * BATCH_ITEMS, BATCH_ITEMS)
     ]
     if profile:
-        profile_service(app.state.api, token, bodies)
+        profile_service(app.api, token, bodies)
         return
     began = time.perf_counter()
     for body in bodies:

@@ -1,7 +1,5 @@
-"""The router in front of Starlette finds the route Starlette would, and serves it the same way.
-
-What it finds must be exactly Starlette's first full match (same operation, same parameters);
-what it does not find goes to Starlette, so a 404, a 405 and its ``Allow`` stay Starlette's.
+"""The route table finds each operation by one lookup, and every request leaves through the
+one pipeline: a request id, the contract's error body, ``Allow`` on a 405, one log line.
 """
 
 from __future__ import annotations
@@ -15,12 +13,12 @@ from typing import Any
 import httpx
 import pytest
 from starlette.responses import Response
-from starlette.routing import Match, Route
 
 from checks import assert_error
 from heymarket_contacts.server.app import create_app
 from heymarket_contacts.server.clock import system_clock
-from heymarket_contacts.server.router import OperationRouter, path_regex
+from heymarket_contacts.server.errors import MethodNotAllowed, NotFound
+from heymarket_contacts.server.router import RouteTable, path_regex
 from heymarket_contacts.server.routes import OPERATIONS
 from heymarket_contacts.server.routing import Call, Operation
 from heymarket_contacts.server.secret_box import SecretBox, load_master_key
@@ -54,86 +52,107 @@ def _operation(method: str, path: str) -> Operation:
     return Operation(method, path, _handler, f"{method} {path}", None)
 
 
-def starlette_choice(
-    operations: list[Operation], method: str, path: str
-) -> tuple[Operation, dict[str, str]] | None:
-    """The operation Starlette's scan serves (its first full match), with its parameters."""
-    scope = {"type": "http", "method": method, "path": path, "root_path": ""}
-    for operation in operations:
-        route = Route(operation.path, _handler, methods=[operation.method])
-        match, child = route.matches(scope)
-        if match is Match.FULL:
-            return operation, child["path_params"]
-    return None
+def _find(table: RouteTable[Operation], method: str, path: str) -> Any:
+    """The operation id and parameters found, or the error status with its ``Allow``."""
+    try:
+        operation, params = table.find(method, path)
+    except MethodNotAllowed as error:
+        return 405, error.allow
+    except NotFound:
+        return 404
+    return operation.operation_id, params
+
+
+def _concrete(path: str) -> str:
+    return (
+        path.replace("{id}", "12").replace("{note_id}", "n-1").replace("{type}", "phone")
+        .replace("{uuid}", UUID)
+    )  # fmt: skip
+
+
+def test_every_operation_is_found_at_its_own_path() -> None:
+    table = RouteTable(OPERATIONS)
+    for operation in OPERATIONS:
+        found, params = table.find(operation.method, _concrete(operation.path))
+        assert found is operation, (operation.method, operation.path)
+        assert {f"{{{name}}}" for name in params} <= set(operation.path.split("/"))
 
 
 @pytest.mark.parametrize("method", METHODS)
-def test_the_router_finds_what_starlette_serves(method: str) -> None:
-    router = OperationRouter(OPERATIONS)
+def test_a_405_allows_exactly_the_methods_that_are_served(method: str) -> None:
+    """For every path and method: served, or a 405 whose ``Allow`` lists exactly the methods
+    served there (``HEAD`` with ``GET``), or a 404 when no method is."""
+    table = RouteTable(OPERATIONS)
     for path in PATHS:
-        expected = starlette_choice(OPERATIONS, method, path)
-        if method == "HEAD":  # Starlette serves a GET route's HEAD; the router leaves it to it
-            expected = None
-        assert router.match(method, path) == expected, (method, path)
+        served = [m for m in ("GET", "POST", "PUT", "DELETE") if _served(table, m, path)]
+        result = _find(table, method, path)
+        if method in served:
+            assert result != 404, (method, path)
+            assert result[0] != 405, (method, path, result)
+        elif served:
+            allowed = [*served, "HEAD"] if "GET" in served else served
+            assert result == (405, ", ".join(allowed)) or (method == "HEAD" and "GET" in served), (
+                method,
+                path,
+                result,
+            )
+        else:
+            assert result == 404, (method, path, result)
+
+
+def _served(table: RouteTable[Operation], method: str, path: str) -> bool:
+    try:
+        table.find(method, path)
+    except (MethodNotAllowed, NotFound):
+        return False
+    return True
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "operation_id", "params"),
+    ("method", "path", "expected"),
     [
-        pytest.param("POST", "/v1/contact", "create_contact", {}, id="static"),
-        pytest.param("GET", "/v1/contact/42", "get_contact", {"id": "42"}, id="parameter"),
-        pytest.param("GET", "/v1/contact/007", "get_contact", {"id": "007"}, id="leading-zeros"),
+        pytest.param("POST", "/v1/contact", ("create_contact", {}), id="static"),
+        pytest.param("GET", "/v1/contact/42", ("get_contact", {"id": "42"}), id="parameter"),
         pytest.param(
-            "PUT", "/v1/contact/" + "9" * 30, "update_contact", {"id": "9" * 30}, id="huge-id"
+            "GET", "/v1/contact/007", ("get_contact", {"id": "007"}), id="leading-zeros"
         ),
-        pytest.param("POST", "/v1/contact/get", "find_contact", {}, id="static-beside-param"),
-        pytest.param("GET", "/v1/contact/get", "get_contact", {"id": "get"}, id="param-not-static"),
         pytest.param(
-            "DELETE", "/v1/contact/5/note/n-1", "delete_note", {"id": "5", "note_id": "n-1"},
+            "PUT", "/v1/contact/" + "9" * 30, ("update_contact", {"id": "9" * 30}), id="huge-id"
+        ),
+        pytest.param("POST", "/v1/contact/get", ("find_contact", {}), id="static-beside-param"),
+        pytest.param("GET", "/v1/contact/get", (405, "POST"), id="literal-wins-over-param"),
+        pytest.param("PUT", "/v1/contact/status", (405, "POST"), id="literal-of-post"),
+        pytest.param(
+            "DELETE", "/v1/contact/5/note/n-1", ("delete_note", {"id": "5", "note_id": "n-1"}),
             id="two-parameters",
         ),
+        pytest.param(
+            "PATCH", "/v1/contact/1", (405, "GET, PUT, DELETE, HEAD"), id="every-method-listed"
+        ),
+        pytest.param("GET", "/v1/contacts", (405, "POST"), id="post-only-read"),
+        pytest.param("GET", "/v1/nothing", 404, id="unknown-path"),
+        pytest.param("GET", "/v1/contact/", 404, id="empty-parameter"),
+        pytest.param("GET", "/v1/contact/1/", 404, id="trailing-slash"),
     ],
 )  # fmt: skip
-def test_a_path_finds_its_operation_and_parameters(
-    method: str, path: str, operation_id: str, params: dict[str, str]
-) -> None:
-    found = OperationRouter(OPERATIONS).match(method, path)
-    assert found is not None
-    operation, found_params = found
-    assert (operation.operation_id, found_params) == (operation_id, params)
-
-
-@pytest.mark.parametrize(
-    ("method", "path"),
-    [
-        pytest.param("GET", "/v1/nothing", id="unknown-path"),
-        pytest.param("PATCH", "/v1/contact/1", id="unknown-method"),
-        pytest.param("POST", "/v1/contact/1", id="wrong-method"),
-        pytest.param("HEAD", "/v1/contact/1", id="head"),
-        pytest.param("GET", "/v1/contact/", id="empty-parameter"),
-        pytest.param("GET", "/v1/contact/1/", id="trailing-slash"),
-        pytest.param("GET", "/openapi.json", id="not-an-operation"),
-    ],
-)
-def test_what_no_operation_names_is_left_to_starlette(method: str, path: str) -> None:
-    assert OperationRouter(OPERATIONS).match(method, path) is None
+def test_a_path_finds_its_operation_or_its_error(method: str, path: str, expected: Any) -> None:
+    assert _find(RouteTable(OPERATIONS), method, path) == expected
 
 
 def test_a_route_declared_first_wins_over_a_later_static_one() -> None:
     operations = [_operation("GET", "/a/{name}"), _operation("GET", "/a/b")]
-    router = OperationRouter(operations)
-    assert router.match("GET", "/a/b") == (operations[0], {"name": "b"})
-    assert router.match("GET", "/a/b") == starlette_choice(operations, "GET", "/a/b")
+    table = RouteTable(operations)
+    assert table.find("GET", "/a/b") == (operations[0], {"name": "b"})
 
 
 def test_a_static_route_declared_first_wins_over_a_later_parameter() -> None:
     operations = [_operation("GET", "/a/b"), _operation("GET", "/a/{name}")]
-    router = OperationRouter(operations)
-    assert router.match("GET", "/a/b") == (operations[0], {})
-    assert router.match("GET", "/a/c") == (operations[1], {"name": "c"})
+    table = RouteTable(operations)
+    assert table.find("GET", "/a/b") == (operations[0], {})
+    assert table.find("GET", "/a/c") == (operations[1], {"name": "c"})
 
 
-def test_a_path_regex_is_starlettes() -> None:
+def test_a_path_regex_escapes_literals_and_takes_one_segment_per_parameter() -> None:
     assert path_regex("/v1/contact/{id}/note/{note_id}") == (
         r"/v1/contact/([^/]+)/note/([^/]+)$",
         ("id", "note_id"),
@@ -142,7 +161,7 @@ def test_a_path_regex_is_starlettes() -> None:
 
 
 @pytest.mark.parametrize("path", ["/v1/contact/{id:int}", "/v1/contact/{}", "/v1/{1st}"])
-def test_a_parameter_it_cannot_match_like_starlette_is_refused(path: str) -> None:
+def test_a_parameter_it_cannot_match_is_refused(path: str) -> None:
     with pytest.raises(ValueError, match="unsupported path parameter"):
         path_regex(path)
 
@@ -203,7 +222,7 @@ def test_an_id_with_leading_zeros_names_the_same_contact(client: Client) -> None
     assert answer.headers["etag"] == f'"{contact["rev"]}"'
 
 
-@pytest.mark.parametrize("contact_id", ["9" * 19, "9" * 30, str(2**63), "0", "abc", "get"])
+@pytest.mark.parametrize("contact_id", ["9" * 19, "9" * 30, str(2**63), "0", "abc", "get0"])
 def test_an_id_that_names_nothing_is_a_404(client: Client, contact_id: str) -> None:
     _contact(client)
     assert_error(client.get(f"/v1/contact/{contact_id}"), 404, "not_found")
@@ -225,35 +244,43 @@ def test_an_error_of_an_operation_is_the_contracts_body(client: Client) -> None:
     assert len(answer.headers.get_list("x-request-id")) == 1
 
 
-@pytest.mark.parametrize("path", ["/v1/nothing", "/v1/contact/1/extra", "/v1/contact//note"])
-def test_no_route_is_a_404_from_starlette(client: Client, path: str) -> None:
+@pytest.mark.parametrize(
+    "path", ["/v1/nothing", "/v1/contact/1/extra", "/v1/contact//note", "/v1/team/", "/"]
+)
+def test_no_route_is_a_404(client: Client, path: str) -> None:
     answer = client.get(path)
     assert_error(answer, 404, "not_found")
     assert len(answer.headers.get_list("x-request-id")) == 1
 
 
-@pytest.mark.parametrize("path", ["/v1/team/", "/v1/contact/"])
-def test_a_trailing_slash_is_starlettes_redirect(client: Client, path: str) -> None:
-    answer = client.get(path)
-    assert answer.status_code == 307
-    assert answer.headers["location"] == f"http://test{path.rstrip('/')}"
-
-
 @pytest.mark.parametrize(
     ("method", "path", "allowed"),
     [
-        ("PATCH", "/v1/contact/1", {"GET", "HEAD"}),
-        ("POST", "/v1/team", {"GET", "HEAD"}),
-        ("GET", "/v1/contact", {"POST"}),
+        ("PATCH", "/v1/contact/1", "GET, PUT, DELETE, HEAD"),
+        ("POST", "/v1/team", "GET, HEAD"),
+        ("GET", "/v1/contact", "POST"),
+        ("GET", "/v1/contact/get", "POST"),
+        ("DELETE", "/v1/contacts/count", "POST"),
+        ("POST", "/healthz", "GET, HEAD"),
     ],
 )
 def test_a_wrong_method_is_a_405_with_allow(
-    client: Client, method: str, path: str, allowed: set[str]
+    client: Client, method: str, path: str, allowed: str
 ) -> None:
     answer = client.request(method, path)
     assert_error(answer, 405, "method_not_allowed")
-    assert set(answer.headers["allow"].split(", ")) == allowed
+    assert answer.headers["allow"] == allowed
     assert len(answer.headers.get_list("x-request-id")) == 1
+
+
+def test_a_head_is_the_get_without_its_body(client: Client) -> None:
+    contact = _contact(client)
+    answer = client.request("HEAD", f"/v1/contact/{contact['id']}")
+    assert answer.status_code == 200
+    assert answer.content == b""
+    full = client.get(f"/v1/contact/{contact['id']}")
+    assert answer.headers["content-length"] == str(len(full.content))
+    assert answer.headers["etag"] == full.headers["etag"]
 
 
 def test_every_request_has_its_access_log_line(
@@ -261,10 +288,28 @@ def test_every_request_has_its_access_log_line(
 ) -> None:
     contact = _contact(client)
     with caplog.at_level(logging.INFO, logger="heymarket_contacts.access"):
-        answer = client.get(f"/v1/contact/{contact['id']}")
-        client.get("/v1/nothing")
-    lines = [r.getMessage() for r in caplog.records if r.name == "heymarket_contacts.access"]
+        answer = client.get(f"/v1/contact/{contact['id']}", headers={"X-Request-Id": "mine-1"})
+        missing = client.get("/v1/nothing")
+    records = [r for r in caplog.records if r.name == "heymarket_contacts.access"]
     request_id = answer.headers["x-request-id"]
-    assert lines[0].startswith(f"GET /v1/contact/{contact['id']} 200 ")
-    assert f"request_id={request_id} client_request_id=-" in lines[0]
-    assert lines[1].startswith("GET /v1/nothing 404 ")
+    assert records[0].getMessage() == (
+        f"{request_id} GET /v1/contact/{{id}} 200 {records[0].duration_ms:.1f}ms"
+        f" team={records[0].team_id} path=/v1/contact/{contact['id']} client_request_id=mine-1"
+    )
+    assert records[0].team_id > 0
+    assert records[1].getMessage().startswith(f"{missing.headers['x-request-id']} GET - 404 ")
+    assert records[1].getMessage().endswith(" team=- path=/v1/nothing client_request_id=-")
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1/contact/1%0d%0aFORGED%20200", "/v1/contact/%1b[31mred", "/v1/%E2%80%A8x"]
+)
+def test_control_characters_of_a_path_are_escaped_in_the_log(
+    client: Client, caplog: pytest.LogCaptureFixture, path: str
+) -> None:
+    with caplog.at_level(logging.INFO, logger="heymarket_contacts.access"):
+        client.get(path)
+    (record,) = [r for r in caplog.records if r.name == "heymarket_contacts.access"]
+    line = record.getMessage()
+    assert line.isprintable(), line
+    assert "\\x" in line or "\\u2028" in line

@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
-import msgspec
-from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
 from .api import Api
 from .auth import Authenticator
 from .clock import Clock, system_clock
-from .errors import ApiError
-from .http import (
-    RequestIdMiddleware,
-    api_error_handler,
-    http_error_handler,
-    server_error_handler,
-)
-from .openapi import openapi_document
+from .logs import configure_logging
+from .pipeline import Observer, Route, ServerApp
 from .rate_limit import build_rate_limiter
-from .router import ApiApp
 from .routes import OPERATIONS
+from .routes.system import system_routes
 from .secret_box import SecretBox, load_master_key
 from .service.batch import BatchService
 from .service.contact_channels import ChannelService
@@ -46,7 +29,7 @@ from .store import Store, open_store
 
 def create_app(
     settings: Settings, *, store: Store | None = None, clock: Clock = system_clock
-) -> ApiApp:
+) -> ServerApp:
     """The ASGI app for ``settings``; it opens the store unless one is given, and closes it."""
     box = SecretBox(load_master_key(settings.master_key, settings.database))
     store = store or open_store(settings.database)
@@ -70,41 +53,19 @@ def create_app(
             limit=settings.rate_limit, redis_url=settings.redis_url, store=store, clock=clock
         ),
     )
-    document = msgspec.json.encode(openapi_document(OPERATIONS))
+    routes: list[Route] = [*OPERATIONS, *system_routes(OPERATIONS)]
+    observers: list[Observer] = []
+    if settings.metrics:
+        from .metrics import RequestMetrics, metrics_route  # noqa: PLC0415 (only when on)
 
-    async def openapi(request: Request) -> Response:
-        return Response(document, media_type="application/json")
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        store.close()
-
-    fallback = Starlette(
-        routes=[
-            *(operation.route(api) for operation in OPERATIONS),
-            Route("/openapi.json", openapi, methods=["GET"]),
-        ],
-        middleware=[Middleware(RequestIdMiddleware)],
-        exception_handlers={
-            ApiError: api_error_handler,
-            HTTPException: http_error_handler,
-            Exception: server_error_handler,
-        },
-        lifespan=lifespan,
-    )
-    fallback.state.api = api
-    return ApiApp(api, OPERATIONS, fallback)
+        metrics = RequestMetrics()
+        observers.append(metrics)
+        routes.append(metrics_route(metrics, settings.metrics_token))
+    return ServerApp(api, routes, observers=observers, on_shutdown=[store.close])
 
 
-def app_from_environment() -> ApiApp:
+def app_from_environment() -> ServerApp:
     """The entry point of a server worker process: settings from ``HEYMARKET_*`` variables."""
     settings = load_settings(os.environ)
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     return create_app(settings)
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )

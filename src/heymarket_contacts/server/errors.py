@@ -1,6 +1,7 @@
 """The server's error tree: each error carries the status and code of contract section 3.
 
-The service raises these; one handler in :mod:`.app` renders them into the error body.
+The service raises these; the request pipeline (:mod:`.pipeline`) renders them into the
+error body.
 """
 
 from __future__ import annotations
@@ -52,6 +53,14 @@ class NotFound(ApiError):
 class MethodNotAllowed(ApiError):
     status = 405
     code = "method_not_allowed"
+
+    def __init__(self, message: str, *, allow: str) -> None:
+        super().__init__(message)
+        self.allow = allow
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Allow": self.allow}
 
 
 class Conflict(ApiError):

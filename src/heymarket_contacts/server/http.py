@@ -1,25 +1,19 @@
-"""The HTTP edge's shared parts: request ids, bodies, JSON answers and the error body."""
+"""The HTTP edge's shared parts: bodies, path and query values, JSON answers and the error
+body."""
 
 from __future__ import annotations
 
-import logging
 import re
-import time
 from typing import Any, TypeVar
 
 import msgspec
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from ..models import ErrorBody
-from .errors import ApiError, BadData, MethodNotAllowed, NotFound, PayloadTooLarge
-from .ids import RequestIds
+from .errors import ApiError, BadData, NotFound, PayloadTooLarge
 from .validation import decode_json
-
-log = logging.getLogger("heymarket_contacts.server")
-access_log = logging.getLogger("heymarket_contacts.access")
 
 T = TypeVar("T")
 _CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -27,54 +21,18 @@ _JSON = "application/json"
 _JSON_CONTENT_TYPE = (b"content-type", _JSON.encode("ascii"))
 
 
-class RequestIdMiddleware:
-    """Gives every request a fresh UUID4, sets ``X-Request-Id`` on its answer, logs one line."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self.new_request_id = RequestIds()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = self.new_request_id()
-        scope.setdefault("state", {})["request_id"] = request_id
-        header = (b"x-request-id", request_id.encode("ascii"))
-        status = 500
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [*message.get("headers", ()), header]
-            await send(message)
-
-        started = time.perf_counter()
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            log_access(scope, request_id, status, started)
+def request_id_of(request: Request) -> str:
+    return str(request.scope.get("state", {}).get("request_id", ""))
 
 
-def log_access(scope: Scope, request_id: str, status: int, started: float) -> None:
-    """The access log line of a request that began at ``started`` (``time.perf_counter``)."""
-    if not access_log.isEnabledFor(logging.INFO):
-        return
-    seconds = time.perf_counter() - started
-    client_id = ""
+def client_request_id(scope: Scope) -> str | None:
+    """The ``X-Request-Id`` a client sent, to log beside ours: ``(invalid)`` unless it is
+    ``[A-Za-z0-9._-]{1,64}``; ``None`` when it sent none."""
     for name, value in scope["headers"]:
         if name == b"x-request-id":
             text = value.decode("latin-1")
-            client_id = text if _CLIENT_REQUEST_ID.fullmatch(text) else "(invalid)"
-    access_log.info(
-        "%s %s %d %.1fms request_id=%s client_request_id=%s",
-        scope["method"], scope["path"], status, seconds * 1000, request_id, client_id or "-",
-    )  # fmt: skip
-
-
-def request_id_of(request: Request) -> str:
-    return str(request.scope.get("state", {}).get("request_id", ""))
+            return text if _CLIENT_REQUEST_ID.fullmatch(text) else "(invalid)"
+    return None
 
 
 class JsonResponse(Response):
@@ -98,43 +56,23 @@ def json_response(value: Any, *, headers: dict[str, str] | None = None) -> Respo
     return JsonResponse(msgspec.json.encode(value), headers or {})
 
 
-def error_response(request: Request, error: ApiError) -> Response:
-    body = ErrorBody(error=error.code, message=error.message, request_id=request_id_of(request))
+def error_response(
+    request_id: str, error: ApiError, *, headers: dict[str, str] | None = None
+) -> Response:
+    """The contract's error body for ``error``, with its headers (and ``headers``)."""
+    body = ErrorBody(error=error.code, message=error.message, request_id=request_id)
     if error.field is not None:
         body.field = error.field
     if error.existing_id is not None:
         body.existing_id = error.existing_id
     if error.existing_uuid is not None:
         body.existing_uuid = error.existing_uuid
-    headers = {**getattr(request.state, "rate_headers", {}), **error.headers}
     return Response(
-        msgspec.json.encode(body), status_code=error.status, media_type=_JSON, headers=headers
+        msgspec.json.encode(body),
+        status_code=error.status,
+        media_type=_JSON,
+        headers={**headers, **error.headers} if headers else error.headers,
     )
-
-
-async def api_error_handler(request: Request, error: Exception) -> Response:
-    assert isinstance(error, ApiError)
-    return error_response(request, error)
-
-
-async def http_error_handler(request: Request, error: Exception) -> Response:
-    """Starlette's own 404 (no route) and 405 (wrong method), in the contract's body."""
-    assert isinstance(error, HTTPException)
-    if error.status_code == 405:
-        response = error_response(
-            request, MethodNotAllowed(f"{request.method} is not allowed here")
-        )
-        response.headers["Allow"] = (error.headers or {}).get("Allow", "")
-        return response
-    return error_response(request, NotFound(f"no route {request.method} {request.url.path}"))
-
-
-async def server_error_handler(request: Request, error: Exception) -> Response:
-    log.error("request %s failed", request_id_of(request), exc_info=error)
-    response = error_response(request, ApiError("the server failed; see the log for this id"))
-    # This answer leaves from outside RequestIdMiddleware, so it carries the id itself.
-    response.headers["X-Request-Id"] = request_id_of(request)
-    return response
 
 
 async def read_body(request: Request, limit: int) -> bytes:

@@ -1,9 +1,10 @@
 """Operations: each route declared once, with the models it reads and answers.
 
 An :class:`Operation` is what is served (authenticate, read and decode the body with its model,
-call the handler: ``router.py`` finds it, and Starlette has it as a route for what the router
-leaves to it) and an entry of the OpenAPI document, so what is served and what is documented
-come from the same declaration.
+call the handler; the route table of ``router.py`` finds it and ``pipeline.py`` serves it) and
+an entry of the OpenAPI document, so what is served and what is documented come from the same
+declaration. A :class:`SystemRoute` is served the same way but is not an API operation: no
+credentials, no rate limit, not in the document (``/openapi.json``, ``/healthz``...).
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
 
 from .api import Api
 from .http import decode_body, if_match, path_id, query_flag, read_body
@@ -83,10 +82,6 @@ class Operation:
     def operation_id(self) -> str:
         return self.handler.__name__
 
-    def route(self, api: Api) -> Route:
-        endpoint = _Endpoint(self, api)
-        return Route(self.path, endpoint, methods=[self.method], name=self.operation_id)
-
     async def respond(self, request: Request, api: Api) -> Response:
         authorization = None
         for name, value in request.scope["headers"]:
@@ -94,9 +89,10 @@ class Operation:
                 authorization = value.decode("latin-1")
                 break
         principal = await api.read(api.authenticator.authenticate, authorization)
+        request.scope["state"]["team_id"] = principal.team_id
         rate_headers = await api.admit(principal) if api.limiter is not None else None
         if rate_headers:
-            request.state.rate_headers = rate_headers  # for error answers too
+            request.scope["state"]["rate_headers"] = rate_headers  # for error answers too
         body = None
         if self.body is not None:
             raw = await read_body(request, self.body_limit)
@@ -110,15 +106,10 @@ class Operation:
         return response
 
 
-class _Endpoint:
-    """An operation as a plain ASGI app. Starlette wraps a function endpoint in a second
-    exception handler per request; its ``ExceptionMiddleware`` already turns every error into
-    the contract's answer, so this one does without."""
+@dataclass(frozen=True, slots=True)
+class SystemRoute:
+    """A path the server answers beside the API: no credentials, no rate limit."""
 
-    def __init__(self, operation: Operation, api: Api) -> None:
-        self.operation = operation
-        self.api = api
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await self.operation.respond(Request(scope, receive, send), self.api)
-        await response(scope, receive, send)
+    method: str
+    path: str
+    respond: Callable[[Request, Api], Awaitable[Response]]
