@@ -6,6 +6,7 @@ store it, so neither database takes it).
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any, TypeVar
 
@@ -14,6 +15,14 @@ import msgspec
 from .errors import BadData
 
 T = TypeVar("T")
+#: How deep a body may nest arrays and objects: far above any real contact (a v2 bulk body
+#: nests 4 levels), far below what would exhaust the decoder's recursion.
+MAX_DEPTH = 64
+#: Brackets as signed bytes: an opening one +1, a closing one -1; anything else deleted.
+_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+_NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
+#: A JSON string (skipped whole) or one bracket, for the exact depth of a body.
+_STRING_OR_BRACKET = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 _FIELD_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
 #: How JSON text holds U+0000 (a raw NUL byte is malformed JSON): a body without it has none.
 _ESCAPED_NUL = b"\\u0000"
@@ -23,8 +32,11 @@ _MISSING_FIELD = re.compile(r"Object missing required field `(\w+)`")
 def decode_json(data: bytes, model: type[T], *, check_text: bool = True) -> T:
     """JSON text as ``model``; ``check_text=False`` leaves the NUL check to a later
     :func:`convert` of each item (a batch, whose items fail one by one)."""
+    check_depth(data)
     try:
         value = msgspec.json.decode(data, type=model, strict=True)
+    except RecursionError:
+        raise _too_deep() from None
     except msgspec.ValidationError as error:
         raise _bad_data(error) from None
     except msgspec.DecodeError as error:
@@ -34,6 +46,32 @@ def decode_json(data: bytes, model: type[T], *, check_text: bool = True) -> T:
     if check_text and _ESCAPED_NUL in data:
         _find_nul(msgspec.to_builtins(value), "")
     return value
+
+
+def check_depth(data: bytes, limit: int = MAX_DEPTH) -> None:
+    """A 400 when ``data`` nests arrays and objects deeper than ``limit``. Counting brackets
+    outside strings bounds the depth from above; only a body that count does not clear is
+    scanned exactly, with its strings skipped."""
+    if data.count(b"[") + data.count(b"{") <= limit:
+        return
+    if _deepest(data.translate(None, _NOT_BRACKETS)) <= limit:
+        return
+    outside_strings = b"".join(
+        m[0] for m in _STRING_OR_BRACKET.finditer(data) if not m[0].startswith(b'"')
+    )
+    if _deepest(outside_strings.translate(None, _NOT_BRACKETS)) > limit:
+        raise _too_deep(limit)
+
+
+def _deepest(brackets: bytes) -> int:
+    """The deepest nesting of a run of brackets (each step summed in C, not in a loop)."""
+    if not brackets:
+        return 0
+    return max(itertools.accumulate(memoryview(brackets.translate(_STEPS)).cast("b")))
+
+
+def _too_deep(limit: int = MAX_DEPTH) -> BadData:
+    return BadData(f"the body nests arrays and objects deeper than {limit} levels")
 
 
 def convert(value: Any, model: type[T]) -> T:
