@@ -58,6 +58,26 @@ WORKER_FACTORY = "heymarket_contacts.server.app:app_from_environment"
     help="Refuse legacy team API keys; only API-secret JWTs authenticate."
     "  [env: HEYMARKET_LEGACY_KEYS=0]",
 )
+@click.option(
+    "--log-format",
+    default=None,
+    type=click.Choice(["text", "json"]),
+    help="One line a record: text, or one JSON object.  [env: HEYMARKET_LOG_FORMAT; default: text]",
+)
+@click.option(
+    "--metrics",
+    "metrics",
+    is_flag=True,
+    default=None,
+    help="Serve /metrics in the Prometheus text format.  [env: HEYMARKET_METRICS=1]",
+)
+@click.option(
+    "--metrics-token",
+    default=None,
+    metavar="TOKEN",
+    help="Let any client that sends this bearer token read /metrics (else loopback only)."
+    "  [env: HEYMARKET_METRICS_TOKEN]",
+)
 def serve(
     host: str | None,
     port: int | None,
@@ -68,6 +88,9 @@ def serve(
     rate_limit: int | None,
     redis_url: str | None,
     no_legacy_keys: bool,
+    log_format: str | None,
+    metrics: bool | None,
+    metrics_token: str | None,
 ) -> None:
     """Run the API server.
 
@@ -79,8 +102,8 @@ def serve(
         from granian.constants import Interfaces
         from granian.log import LogLevels
 
-        from ..server.app import configure_logging
         from ..server.clock import system_clock
+        from ..server.logs import configure_logging, logging_config
         from ..server.secret_box import MasterKeyError, SecretBox, load_master_key
         from ..server.service.admin import AdminService
         from ..server.settings import SettingsError, load_settings
@@ -92,6 +115,7 @@ def serve(
             os.environ, host=host, port=port, database=database, workers=workers,
             clock_skew=clock_skew, log_level=log_level, rate_limit=rate_limit,
             redis_url=redis_url, legacy_keys=False if no_legacy_keys else None,
+            log_format=log_format, metrics=metrics, metrics_token=metrics_token,
         )  # fmt: skip
         box = SecretBox(load_master_key(settings.master_key, settings.database))
         store = open_store(settings.database)
@@ -102,7 +126,7 @@ def serve(
             store.close()
     except (SettingsError, MasterKeyError, StoreError) as error:
         raise click.ClickException(str(error)) from error
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     base_url = f"http://{settings.host}:{settings.port}"
     if bootstrap is not None:
         secret = bootstrap.secret
@@ -116,6 +140,8 @@ def serve(
         )
     click.echo(f"Serving {store.description} on {base_url} with {settings.workers} worker(s)")
     os.environ.update(settings.environment())
+    if settings.metrics:
+        _share_metrics_between_workers()
     Granian(
         WORKER_FACTORY,
         factory=True,
@@ -124,4 +150,15 @@ def serve(
         port=settings.port,
         workers=settings.workers,
         log_level=LogLevels(settings.log_level),
+        log_dictconfig=logging_config(settings.log_level, settings.log_format),
     ).serve()
+
+
+def _share_metrics_between_workers() -> None:
+    """Worker processes keep their metrics in files of one directory (made now, empty), so
+    that any of them answers ``/metrics`` for all. prometheus-client reads the variable when
+    it is first imported, so this runs before anything imports it."""
+    import tempfile
+
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="heymarket-metrics-")

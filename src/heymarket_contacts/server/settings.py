@@ -26,9 +26,13 @@ ENVIRONMENT = {
     "rate_limit": ("HEYMARKET_RATE_LIMIT", "--rate-limit"),
     "redis_url": ("HEYMARKET_REDIS_URL", "--redis-url"),
     "legacy_keys": ("HEYMARKET_LEGACY_KEYS", "--no-legacy-keys"),
+    "log_format": ("HEYMARKET_LOG_FORMAT", "--log-format"),
+    "metrics": ("HEYMARKET_METRICS", "--metrics"),
+    "metrics_token": ("HEYMARKET_METRICS_TOKEN", "--metrics-token"),
 }
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_FORMATS = ("text", "json")
 
 
 class SettingsError(ValueError):
@@ -48,6 +52,9 @@ class Settings:
     redis_url: str | None = None
     legacy_keys: bool = True
     body_limit: int = BODY_LIMIT_BYTES
+    log_format: str = "text"
+    metrics: bool = False
+    metrics_token: str | None = None
 
     def environment(self) -> dict[str, str]:
         """These settings as ``HEYMARKET_*`` variables, for worker processes to read back."""
@@ -60,6 +67,8 @@ class Settings:
             "rate_limit": str(self.rate_limit),
             "redis_url": self.redis_url,
             "legacy_keys": "1" if self.legacy_keys else "0",
+            "log_format": self.log_format, "metrics": "1" if self.metrics else "0",
+            "metrics_token": self.metrics_token,
         }  # fmt: skip
         return {ENVIRONMENT[name][0]: value for name, value in values.items() if value is not None}
 
@@ -83,6 +92,9 @@ def load_settings(environ: Mapping[str, str], **flags: Any) -> Settings:
         rate_limit=_parse(given, "rate_limit", _integer_between(0, 1_000_000), 500),
         redis_url=_parse(given, "redis_url", _redis_url, None),
         legacy_keys=_parse(given, "legacy_keys", _switch, True),
+        log_format=_parse(given, "log_format", _one_of(LOG_FORMATS), "text"),
+        metrics=_parse(given, "metrics", _switch, False),
+        metrics_token=_parse(given, "metrics_token", _non_empty, None),
     )
 
 

@@ -126,6 +126,15 @@ class PostgresStore:
                 applied.append(migration.version)
         return applied
 
+    def pending_migrations(self) -> list[int]:
+        try:
+            with self._pool.connection() as connection:
+                rows = connection.execute("SELECT version FROM schema_migrations").fetchall()
+        except psycopg.Error as error:
+            raise StoreUnavailable(f"cannot read {self.description}: {error}") from error
+        applied = {row[0] for row in rows}
+        return [m.version for m in load_migrations("postgres") if m.version not in applied]
+
     def close(self) -> None:
         self._pool.close()
 

@@ -193,6 +193,17 @@ class SQLiteStore:
             connection.commit()
         return applied
 
+    def pending_migrations(self) -> list[int]:
+        # An open connection keeps reading a file removed under it: ask the file system too.
+        if not self.path.exists():
+            raise StoreUnavailable(f"{self.description} is gone")
+        try:
+            rows = self._connection().execute("SELECT version FROM schema_migrations").fetchall()
+        except sqlite3.Error as error:
+            raise StoreUnavailable(f"cannot read {self.description}: {error}") from error
+        applied = {row[0] for row in rows}
+        return [m.version for m in load_migrations("sqlite") if m.version not in applied]
+
     def close(self) -> None:
         with self._write_lock, self._lock:
             for connection in self._connections:
