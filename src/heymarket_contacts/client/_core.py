@@ -181,8 +181,19 @@ class Exchange(Generic[T]):
             if retry is not None:
                 return retry
         kind = APITimeoutError if isinstance(error, httpx.TimeoutException) else APIConnectionError
+        raise kind(self._failure(error), base_url=self._context.base_url) from error
+
+    def _failure(self, error: Exception) -> str:
+        """A transport failure's message: the server tried, what went wrong, the call."""
+        base_url = self._context.base_url
         reason = str(error) or type(error).__name__
-        raise kind(f"{self._name} failed after {self._attempt} attempt(s): {reason}") from error
+        attempts = f"{self._name} failed after {self._attempt} attempt(s)"
+        if isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout)):
+            return (
+                f"cannot connect to {base_url}: {reason}; {attempts}"
+                " (set base_url= or HEYMARKET_BASE_URL to call another server)"
+            )
+        return f"{attempts} at {base_url}: {reason}"
 
     @property
     def _name(self) -> str:

@@ -48,7 +48,14 @@ class HeymarketError(Exception):
 
 
 class APIConnectionError(HeymarketError):
-    """The request failed before an answer came back (connection refused, reset, DNS...)."""
+    """The request failed before an answer came back (connection refused, reset, DNS...).
+
+    ``base_url`` is the server the client tried; the message names it too.
+    """
+
+    def __init__(self, message: str, *, base_url: str = "") -> None:
+        super().__init__(message)
+        self.base_url = base_url
 
 
 class APITimeoutError(APIConnectionError):
