@@ -11,7 +11,11 @@ import httpx
 import pytest
 import redis
 
-from heymarket_contacts.server.rate_limit import DatabaseRateLimiter, RedisRateLimiter
+from heymarket_contacts.server.rate_limit import (
+    DatabaseRateLimiter,
+    RateDecision,
+    RedisRateLimiter,
+)
 from heymarket_contacts.server.service.admin import AdminService
 from heymarket_contacts.server.store import Store
 from support import RunningServer, TeamCredentials, TeamFactory, service_missing
@@ -156,6 +160,15 @@ def test_zero_turns_limiting_off(
     assert "X-RateLimit-Limit" not in answers[0].headers
 
 
+class _NoFallback:
+    """A fallback window for a Redis that must stay up: using it fails the test."""
+
+    inline = False
+
+    def check(self, team_id: int) -> RateDecision:
+        raise AssertionError("Redis went down during the test")
+
+
 def _redis_or_skip() -> None:
     try:
         redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
@@ -167,6 +180,6 @@ def test_redis_window_is_shared_between_limiters() -> None:
     _redis_or_skip()
     team_id = int(uuid.uuid4().int % 10**9)
     clock = ManualClock(0)
-    first, second = (RedisRateLimiter(REDIS_URL, 3, clock) for _ in range(2))
+    first, second = (RedisRateLimiter(REDIS_URL, 3, clock, _NoFallback()) for _ in range(2))
     admitted = [limiter.check(team_id).admitted for limiter in (first, second, first, second)]
     assert admitted == [True, True, True, False]

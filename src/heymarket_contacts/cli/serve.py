@@ -118,6 +118,7 @@ def serve(
             log_format=log_format, metrics=metrics, metrics_token=metrics_token,
         )  # fmt: skip
         box = SecretBox(load_master_key(settings.master_key, settings.database))
+        configure_logging(settings.log_level, settings.log_format)  # waiting for the database
         store = open_store(settings.database)
         try:
             store.migrate()
@@ -126,7 +127,6 @@ def serve(
             store.close()
     except (SettingsError, MasterKeyError, StoreError) as error:
         raise click.ClickException(str(error)) from error
-    configure_logging(settings.log_level, settings.log_format)
     base_url = f"http://{settings.host}:{settings.port}"
     if bootstrap is not None:
         secret = bootstrap.secret

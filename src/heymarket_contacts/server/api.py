@@ -2,7 +2,8 @@
 
 Service calls block (they talk to the database). Short reads on an embedded database run on the
 event loop itself, which costs less than a thread hop; writes (which wait for fsync) and every
-call to a networked database run in a worker thread.
+call to a networked database run in a worker thread. A database that cannot be reached is a
+503 (:class:`Unavailable`); what it was is in the log, not in the answer.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, TypeVar
 from anyio import to_thread
 
 from .auth import Authenticator
+from .errors import Unavailable
 from .principal import Principal
 from .rate_limit import RateLimited, RateLimiter
 from .service.batch import BatchService
@@ -28,7 +30,7 @@ from .service.tags import TagService
 from .service.team import TeamService
 from .service.users import UserService
 from .settings import Settings
-from .store import Store
+from .store import Store, StoreUnavailable
 
 T = TypeVar("T")
 
@@ -54,18 +56,31 @@ class Api:
         """Count the request against its team's rate limit: its headers, or a 429."""
         if self.limiter is None:
             return {}
-        if self.limiter.inline:
-            decision = self.limiter.check(principal.team_id)
-        else:
-            decision = await to_thread.run_sync(self.limiter.check, principal.team_id)
+        try:
+            if self.limiter.inline:
+                decision = self.limiter.check(principal.team_id)
+            else:
+                decision = await to_thread.run_sync(self.limiter.check, principal.team_id)
+        except StoreUnavailable:
+            raise _unavailable() from None
         if not decision.admitted:
             raise RateLimited(decision)
         return decision.headers()
 
     async def read(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        if self.store.inline_reads:
-            return call(*args, **kwargs)
-        return await to_thread.run_sync(partial(call, *args, **kwargs))
+        try:
+            if self.store.inline_reads:
+                return call(*args, **kwargs)
+            return await to_thread.run_sync(partial(call, *args, **kwargs))
+        except StoreUnavailable:
+            raise _unavailable() from None
 
     async def write(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        return await to_thread.run_sync(partial(call, *args, **kwargs))
+        try:
+            return await to_thread.run_sync(partial(call, *args, **kwargs))
+        except StoreUnavailable:
+            raise _unavailable() from None
+
+
+def _unavailable() -> Unavailable:
+    return Unavailable(f"the database is unavailable; retry in {Unavailable.retry_after} s")

@@ -86,3 +86,15 @@ class PayloadTooLarge(ApiError):
 class ServerError(ApiError):
     status = 500
     code = "server_error"
+
+
+class Unavailable(ApiError):
+    """A dependency (the database, Redis) is down; the answer says when to try again."""
+
+    status = 503
+    code = "unavailable"
+    retry_after = 1
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

@@ -95,8 +95,13 @@ def logging_config(level: str, log_format: str) -> dict[str, Any]:
         },
         "root": {"level": level.upper(), "handlers": ["console"]},
         "loggers": {
-            name: {"level": level.upper(), "handlers": ["console"], "propagate": False}
-            for name in ("_granian", "granian.access")
+            **{
+                name: {"level": level.upper(), "handlers": ["console"], "propagate": False}
+                for name in ("_granian", "granian.access")
+            },
+            # The store logs a database outage once when it begins and once when it ends; the
+            # pool's own line for each lost connection and failed attempt would bury those two.
+            "psycopg.pool": {"level": "ERROR"},
         },
     }
 

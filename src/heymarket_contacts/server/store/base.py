@@ -180,4 +180,8 @@ class Store(Protocol):
     def admit_request(
         self, team_id: int, *, now_us: int, limit: int, window_us: int
     ) -> WindowState: ...
+    def ping(self) -> None:
+        """Return once the database answers one trivial query; a :class:`StoreUnavailable`
+        when it cannot be reached (at once while it is known to be down). Blocking."""
+
     def close(self) -> None: ...

@@ -14,8 +14,10 @@ import psycopg
 import psycopg.errors
 from psycopg_pool import ConnectionPool
 
+from ..availability import Availability
 from .base import StoreUnavailable, Transaction, UniqueViolation
 from .migrations import load_migrations
+from .postgres_connect import CONNECT_WAIT_SECONDS, one_line, wait_for_server
 from .records import WindowState
 from .sql import Dialect, SqlTransaction
 
@@ -39,6 +41,10 @@ POSTGRES_DIALECT = Dialect(
 MIGRATION_LOCK_ID = 0x4D5E_C0DE
 #: The advisory-lock class of a team's rate window (the team id is the object).
 RATE_WINDOW_LOCK_CLASS = 0x4D5E
+#: How long a call waits for a free connection of the pool before it is a 503.
+POOL_WAIT_SECONDS = 5.0
+#: How long a probe of a server that went away may take to connect.
+PROBE_TIMEOUT_SECONDS = 2
 
 
 class PostgresTransaction(SqlTransaction):
@@ -62,31 +68,85 @@ class PostgresTransaction(SqlTransaction):
 class PostgresStore:
     inline_reads = False
 
-    def __init__(self, url: str, *, max_connections: int = 10) -> None:
+    def __init__(
+        self, url: str, *, max_connections: int = 10, connect_wait: float = CONNECT_WAIT_SECONDS
+    ) -> None:
         self.description = f"PostgreSQL database {_redacted(url)}"
-        self._pool = ConnectionPool(
-            url,
+        self._url = url
+        self._max_connections = max_connections
+        wait_for_server(url, self.description, connect_wait)
+        self._pool = self._open_pool(connect_wait)
+        self._availability = Availability(
+            self.description, self._probe, on_down=self._drop_pool, on_up=self._renew_pool
+        )
+
+    def _open_pool(self, timeout: float) -> ConnectionPool[psycopg.Connection[Any]]:
+        pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
+            self._url,
             min_size=1,
-            max_size=max_connections,
+            max_size=self._max_connections,
             kwargs={"autocommit": True},
             open=False,
         )
         try:
-            self._pool.open(wait=True, timeout=10)
-        except psycopg.OperationalError as error:
-            raise StoreUnavailable(f"cannot reach {self.description}: {error}") from error
+            pool.open(wait=True, timeout=timeout)
         except Exception as error:
-            self._pool.close()
-            raise StoreUnavailable(f"cannot reach {self.description}: {error}") from error
+            pool.close()
+            raise StoreUnavailable(f"cannot reach {self.description}: {one_line(error)}") from error
+        return pool
+
+    def _probe(self) -> None:
+        psycopg.connect(self._url, connect_timeout=PROBE_TIMEOUT_SECONDS).close()
+
+    def _drop_pool(self) -> None:
+        """The server is gone: every connection is lost, and the pool's own attempts to
+        replace them would back off for longer and longer. Waiting calls fail at once."""
+        self._pool.close(timeout=PROBE_TIMEOUT_SECONDS)
+
+    def _renew_pool(self) -> None:
+        """The server is back: a fresh pool, or (after a false alarm) the old one checked."""
+        if self._pool.closed:
+            self._pool = self._open_pool(PROBE_TIMEOUT_SECONDS)
+        else:
+            self._pool.check()
+
+    def ping(self) -> None:
+        with self._connection() as connection:
+            connection.execute("SELECT 1")
+
+    @contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection[Any]]:
+        """A connection of the pool; a :class:`StoreUnavailable` at once while the server is
+        known to be down, or when the connection is lost or cannot be had."""
+        if self._availability.down:
+            raise StoreUnavailable(f"{self.description} is unavailable")
+        pool = self._pool
+        try:
+            connection = pool.getconn(timeout=POOL_WAIT_SECONDS)
+        except psycopg.OperationalError as error:
+            raise self._unreachable(error) from error
+        try:
+            yield connection
+        except psycopg.Error as error:
+            if connection.broken or connection.closed:
+                raise self._unreachable(error) from error
+            raise
+        finally:
+            pool.putconn(connection)
+
+    def _unreachable(self, error: Exception) -> StoreUnavailable:
+        reason = one_line(error)
+        self._availability.failed(reason)
+        return StoreUnavailable(f"{self.description} is unavailable: {reason}")
 
     @contextmanager
     def read(self) -> Iterator[Transaction]:
-        with self._pool.connection() as connection:
+        with self._connection() as connection:
             yield PostgresTransaction(connection.cursor())
 
     @contextmanager
     def write(self) -> Iterator[Transaction]:
-        with self._pool.connection() as connection:
+        with self._connection() as connection:
             try:
                 with connection.transaction():
                     yield PostgresTransaction(connection.cursor())
@@ -97,7 +157,7 @@ class PostgresStore:
     def admit_request(
         self, team_id: int, *, now_us: int, limit: int, window_us: int
     ) -> WindowState:
-        with self._pool.connection() as connection, connection.transaction():
+        with self._connection() as connection, connection.transaction():
             connection.execute(
                 "SELECT pg_advisory_xact_lock(%s, %s)", (RATE_WINDOW_LOCK_CLASS, team_id)
             )
@@ -107,7 +167,7 @@ class PostgresStore:
 
     def migrate(self) -> list[int]:
         applied = []
-        with self._pool.connection() as connection, connection.transaction():
+        with self._connection() as connection, connection.transaction():
             connection.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK_ID,))
             connection.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
@@ -136,12 +196,16 @@ class PostgresStore:
         return [m.version for m in load_migrations("postgres") if m.version not in applied]
 
     def close(self) -> None:
+        self._availability.stop()
         self._pool.close()
 
 
 def _redacted(url: str) -> str:
     """The URL without its password."""
-    info = psycopg.conninfo.conninfo_to_dict(url)
+    try:
+        info = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.Error:
+        return "(a malformed URL)"
     host = info.get("host", "localhost")
     port = info.get("port", "5432")
     return f"{info.get('dbname', '')} on {host}:{port}"

@@ -108,6 +108,12 @@ class SQLiteStore:
                 raise
             connection.commit()
 
+    def ping(self) -> None:
+        try:
+            self._connection().execute("PRAGMA schema_version").fetchone()
+        except sqlite3.Error as error:
+            raise StoreUnavailable(f"cannot read {self.description}: {error}") from error
+
     def data_version(self) -> bytes | None:
         """A value that changes whenever any other connection, in any process, commits a write
         (this thread's reader connection never writes). It names the connection too: values of
