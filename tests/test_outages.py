@@ -127,7 +127,9 @@ def _stored_phones(url: str, team_id: int, phones: list[str]) -> set[str]:
 
 
 def _log_lines(log_path: Path, text: str) -> list[str]:
-    return [line for line in log_path.read_text().splitlines() if text in line]
+    """The lines of the outage watch (``/readyz`` logs each refusal of its own)."""
+    lines = log_path.read_text().splitlines()
+    return [line for line in lines if "heymarket_contacts.availability" in line and text in line]
 
 
 @pytest.fixture
@@ -155,11 +157,14 @@ def test_postgres_stopped_under_load(
             time.sleep(1.5)
             stop_began = time.monotonic()
             private_postgres.stop()
+            time.sleep(1)
+            not_ready = _timed_get(f"{server.base_url}/readyz")
             time.sleep(max(0.0, stop_began + outage_seconds - time.monotonic()))
             start_began = time.monotonic()
             private_postgres.start()
             back = time.monotonic()
             time.sleep(BACK_WITHIN + 3)
+            ready = _timed_get(f"{server.base_url}/readyz")
     finally:
         server.stop()
 
@@ -181,9 +186,13 @@ def test_postgres_stopped_under_load(
         f" answered 503; first 503 {first_503:.2f} s after the stop began; slowest answer"
         f" during the outage {slowest_during:.2f} s; first 200 {back_after:.2f} s after the"
         f" database was back; {len(acknowledged)} acknowledged, {len(found)} found;"
-        f" {len(dropped)} connection(s) dropped unanswered"
+        f" {len(dropped)} connection(s) dropped unanswered; /readyz 503 in {not_ready[1]:.3f} s"
     )
 
+    assert not_ready[0].status_code == 503
+    assert not_ready[0].json()["database"] == "unavailable"
+    assert not_ready[1] <= ANSWER_WITHIN
+    assert ready[0].status_code == 200
     assert statuses <= {0, 200, 503}, sorted(statuses)
     # An error answered before the request's body is read (a 401 as much as a 503) now and then
     # loses its keep-alive connection instead (about 1 in 20,000): never an acknowledged write.
@@ -200,6 +209,12 @@ def test_postgres_stopped_under_load(
     assert "Traceback" not in log
     assert len(_log_lines(log_path, "is unavailable")) == 1, log[-3000:]
     assert len(_log_lines(log_path, "is back after")) == 1, log[-3000:]
+
+
+def _timed_get(url: str) -> tuple[httpx.Response, float]:
+    began = time.monotonic()
+    answer = httpx.get(url, timeout=REQUEST_TIMEOUT)
+    return answer, time.monotonic() - began
 
 
 def _sqlite_server(tmp_path: Path, redis_url: str, rate_limit: int) -> RunningServer:

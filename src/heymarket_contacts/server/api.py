@@ -3,7 +3,8 @@
 Service calls block (they talk to the database). Short reads on an embedded database run on the
 event loop itself, which costs less than a thread hop; writes (which wait for fsync) and every
 call to a networked database run in a worker thread. A database that cannot be reached is a
-503 (:class:`Unavailable`); what it was is in the log, not in the answer.
+503 (:class:`Unavailable`, caused by the store's error); what it was is in the log, not in
+the answer.
 """
 
 from __future__ import annotations
@@ -61,8 +62,8 @@ class Api:
                 decision = self.limiter.check(principal.team_id)
             else:
                 decision = await to_thread.run_sync(self.limiter.check, principal.team_id)
-        except StoreUnavailable:
-            raise _unavailable() from None
+        except StoreUnavailable as error:
+            raise _unavailable() from error
         if not decision.admitted:
             raise RateLimited(decision)
         return decision.headers()
@@ -72,14 +73,14 @@ class Api:
             if self.store.inline_reads:
                 return call(*args, **kwargs)
             return await to_thread.run_sync(partial(call, *args, **kwargs))
-        except StoreUnavailable:
-            raise _unavailable() from None
+        except StoreUnavailable as error:
+            raise _unavailable() from error
 
     async def write(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         try:
             return await to_thread.run_sync(partial(call, *args, **kwargs))
-        except StoreUnavailable:
-            raise _unavailable() from None
+        except StoreUnavailable as error:
+            raise _unavailable() from error
 
 
 def _unavailable() -> Unavailable:

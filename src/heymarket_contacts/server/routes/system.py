@@ -11,10 +11,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..api import Api
+from ..errors import Unavailable
 from ..http import json_response
 from ..openapi import openapi_document
 from ..routing import Operation, SystemRoute
-from ..store import StoreUnavailable
 
 log = logging.getLogger("heymarket_contacts.server")
 
@@ -42,8 +42,8 @@ async def readyz(request: Request, api: Api) -> Response:
     reason goes to the log, not to the answer: it may name a path or a host)."""
     try:
         pending = await api.read(api.store.pending_migrations)
-    except StoreUnavailable as error:
-        log.warning("not ready: %s", error)
+    except Unavailable as error:
+        log.warning("not ready: %s", error.__cause__ or error)
         return _not_ready({"database": "unavailable", "migrations": "unknown"})
     if pending:
         return _not_ready({"database": "ok", "migrations": "pending"})

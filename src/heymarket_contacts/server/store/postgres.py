@@ -188,7 +188,7 @@ class PostgresStore:
 
     def pending_migrations(self) -> list[int]:
         try:
-            with self._pool.connection() as connection:
+            with self._connection() as connection:
                 rows = connection.execute("SELECT version FROM schema_migrations").fetchall()
         except psycopg.Error as error:
             raise StoreUnavailable(f"cannot read {self.description}: {error}") from error
