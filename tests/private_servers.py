@@ -34,15 +34,17 @@ POSTGRES_BIN = Path(os.environ.get("HEYMARKET_TEST_POSTGRES_BIN", "/usr/lib/post
 class PrivatePostgres:
     """A PostgreSQL cluster of one test: ``start``, ``stop`` (fast shutdown), ``kill``."""
 
-    def __init__(self, directory: Path, port: int, user: str | None) -> None:
+    def __init__(self, directory: Path, port: int, user: str | None, password: str | None) -> None:
         self.directory = directory
         self.port = port
+        self.password = password
         self._user = user
 
     @classmethod
-    def create(cls) -> PrivatePostgres:
+    def create(cls, *, password: str | None = None) -> PrivatePostgres:
         """A new cluster in a new directory of the system's temporary one (which the
-        ``postgres`` user can reach, unlike pytest's); not started yet."""
+        ``postgres`` user can reach, unlike pytest's); not started yet. With ``password`` the
+        ``postgres`` role has it and connections must give it; else any connection is trusted."""
         if not (POSTGRES_BIN / "initdb").exists():
             service_missing("PostgreSQL's initdb", f"no {POSTGRES_BIN / 'initdb'}")
         user = "postgres" if os.geteuid() == 0 else None
@@ -51,9 +53,16 @@ class PrivatePostgres:
         directory = Path(tempfile.mkdtemp(prefix="private-pg-"))
         if user:
             shutil.chown(directory, user)
-        postgres = cls(directory, free_port(), user)
+        postgres = cls(directory, free_port(), user, password)
+        authentication = ["-A", "trust"]
+        if password is not None:
+            password_file = directory / "password"
+            password_file.write_text(password)
+            if user:
+                shutil.chown(password_file, user)
+            authentication = ["-A", "scram-sha-256", f"--pwfile={password_file}"]
         postgres._run(
-            "initdb", "-D", str(postgres.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
+            "initdb", "-D", str(postgres.data), *authentication, "-U", "postgres", "-E", "UTF8",
             "--no-sync",
         )  # fmt: skip
         return postgres
@@ -66,8 +75,11 @@ class PrivatePostgres:
     def log_path(self) -> Path:
         return self.directory / "postgres.log"
 
-    def url(self, database: str = "postgres") -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+    def url(self, database: str = "postgres", *, password: str | None = None) -> str:
+        """The URL of ``database`` as ``postgres``, with ``password`` or else the cluster's."""
+        given = password if password is not None else self.password
+        credentials = f"postgres:{given}" if given is not None else "postgres"
+        return f"postgresql://{credentials}@127.0.0.1:{self.port}/{database}"
 
     def start(self) -> None:
         """Start the server; returns once it accepts connections."""

@@ -124,6 +124,19 @@ def test_serve_stops_at_once_on_what_waiting_will_not_fix(database: str, message
 
 
 @pytest.mark.postgres
+def test_serve_stops_at_once_on_a_wrong_password() -> None:
+    with PrivatePostgres.create(password="the-right-one") as postgres:
+        done, seconds = _serve(postgres.url(password="a-wrong-secret"))
+    lines = done.stderr.strip().splitlines()
+    print(f"\n{seconds:.2f} s: {lines[-1]}")
+    assert done.returncode in (1, 2)
+    assert len(lines) == 1
+    assert "password authentication failed for user" in lines[0]
+    assert "a-wrong-secret" not in done.stderr + done.stdout
+    assert seconds < 5
+
+
+@pytest.mark.postgres
 def test_serve_waits_for_a_closed_port_with_a_countdown() -> None:
     done, seconds = _serve(f"postgresql://127.0.0.1:{free_port()}/test")
     lines = done.stderr.strip().splitlines()
