@@ -7,6 +7,7 @@ tried again with a countdown, then ``serve`` stops with one line too.
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import time
 import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from heymarket_contacts.server.secret_box import new_master_key
@@ -62,6 +64,26 @@ def test_a_stopped_postgres_fails_fast_and_heals_within_2_seconds() -> None:
     assert first_failure < 2
     assert max(calls) < 0.05
     assert back_after < 2
+
+
+@pytest.mark.postgres
+def test_a_lost_connection_on_a_live_server_is_no_outage(caplog: pytest.LogCaptureFixture) -> None:
+    with PrivatePostgres.create() as postgres:
+        store = PostgresStore(postgres.url())
+        try:
+            store.ping()
+            with psycopg.connect(postgres.url(), autocommit=True) as admin:
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+                )
+            with caplog.at_level(logging.WARNING), pytest.raises(StoreUnavailable):
+                store.ping()  # its connection was the one lost
+            recovered = _until_ping(store, timeout=2)
+        finally:
+            store.close()
+    assert recovered
+    assert not [r for r in caplog.records if "is unavailable" in r.getMessage()]
 
 
 def _until_ping(store: Store, timeout: float = 10) -> float:
