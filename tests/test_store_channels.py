@@ -76,9 +76,9 @@ class CountingCursor:
         self._cursor = cursor
         self.statements: list[tuple[str, Sequence[Any]]] = []
 
-    def execute(self, query: Any, params: Sequence[Any] = ()) -> Any:
+    def execute(self, query: Any, params: Sequence[Any] = (), **options: Any) -> Any:
         self.statements.append((str(query), tuple(params)))
-        return self._cursor.execute(query, params)
+        return self._cursor.execute(query, params, **options)
 
     def fetchone(self) -> Any:
         return self._cursor.fetchone()
@@ -387,3 +387,25 @@ def test_the_migration_makes_each_phone_and_email_a_primary_channel(
             assert re.fullmatch(UUID4, record.id)
     all_ids = [record.id for found in channels.values() for record in found]
     assert len(set(all_ids)) == len(all_ids)
+
+
+def test_a_long_in_list_is_never_kept_prepared_on_postgresql(
+    backend: str, store: Store, team_id: int, team_with_channels: dict[str, list[str]]
+) -> None:
+    """A prepared statement settles on a generic plan made when the table was small; a long
+    list is planned with its values each time (psycopg prepares a statement from its fifth
+    run)."""
+    if backend != "postgres":
+        pytest.skip("SQLite keeps no server-side plans")
+    wanted = {"phone": [*team_with_channels["phone"], *(unique_phone() for _ in range(40))]}
+    short = {"phone": team_with_channels["phone"][:1]}
+    with store.read() as tx:
+        for _ in range(8):
+            assert tx.find_channels(team_id, wanted)
+            assert tx.find_channels(team_id, short)
+        cursor = tx._cursor  # type: ignore[attr-defined]
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [str(row[0]) for row in cursor.fetchall()]
+    lookups = [text for text in prepared if "channel_key IN" in text]
+    assert lookups, prepared  # the short list is kept prepared
+    assert all(text.count("$") < 16 for text in lookups), lookups

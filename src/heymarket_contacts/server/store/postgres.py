@@ -23,6 +23,7 @@ from .sql import Dialect, SqlTransaction
 
 POSTGRES_DIALECT = Dialect(
     placeholder="%s",
+    prepares=True,
     for_update=" FOR UPDATE",
     greatest="greatest",
     tags_json=(

@@ -41,7 +41,7 @@ class ChannelSql(SqlBase):
         found: dict[int, list[ChannelRecord]] = {contact_id: [] for contact_id in contact_ids}
         if not contact_ids:
             return found
-        rows = self._all(
+        rows = self._all_with_list(
             f"SELECT {_COLUMNS} FROM {_FROM}"
             f" WHERE ch.team_id = ? AND ch.contact_id IN ({_marks(contact_ids)})"
             f" ORDER BY ch.contact_id, {_ORDER}",
@@ -65,7 +65,8 @@ class ChannelSql(SqlBase):
                 params.extend((team_id, channel_type, *wanted))
         if not branches:
             return []
-        return [_channel(row) for row in self._all(" UNION ALL ".join(branches), params)]
+        rows = self._all_with_list(" UNION ALL ".join(branches), params)
+        return [_channel(row) for row in rows]
 
     def insert_channels(self, channels: Sequence[ChannelRecord]) -> None:
         """Insert new channels (together)."""

@@ -136,7 +136,7 @@ class ContactSql(SqlBase):
         if not contact_ids:
             return []
         marks = ", ".join("?" * len(contact_ids))
-        rows = self._all(
+        rows = self._all_with_list(
             f"SELECT {_CONTACT_COLUMNS}, {self._dialect.tags_json}, {self._dialect.notes_json}"
             f" FROM contacts c WHERE c.team_id = ? AND c.id IN ({marks}) ORDER BY c.id",
             (team_id, *contact_ids),
@@ -170,7 +170,7 @@ class ContactSql(SqlBase):
         for start in range(0, len(uuids), _IN_LIST_MAX):
             chunk = uuids[start : start + _IN_LIST_MAX]
             marks = ", ".join("?" * len(chunk))
-            rows = self._all(
+            rows = self._all_with_list(
                 f"SELECT uuid, id FROM contacts WHERE team_id = ? AND uuid IN ({marks})",
                 (team_id, *chunk),
             )
@@ -192,7 +192,7 @@ class ContactSql(SqlBase):
         if not contact_ids:
             return 0
         marks = ", ".join("?" * len(contact_ids))
-        rows = self._all(
+        rows = self._all_with_list(
             f"DELETE FROM contacts WHERE team_id = ? AND id IN ({marks}) RETURNING id",
             (team_id, *contact_ids),
         )
