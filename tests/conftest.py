@@ -29,6 +29,9 @@ from support import (
     require_postgres,
 )
 
+#: The SDK's own fixtures (heymarket_server, heymarket_client...), which its tests use.
+pytest_plugins = ["heymarket_contacts.pytest_plugin"]
+
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 

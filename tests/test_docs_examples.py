@@ -60,7 +60,7 @@ from support import (
 )
 
 ROOT = Path(__file__).parent.parent
-DOCUMENTS = ["README.md", "docs/sdk.md", "docs/cli.md"]
+DOCUMENTS = ["README.md", "docs/sdk.md", "docs/cli.md", "docs/emulator.md"]
 FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 KINDS = {"sh": "shell", "python": "python", "sh serve": "serve", "sh no-run": "no-run"}
 SHOWN = {"", "text"}
@@ -106,6 +106,8 @@ def test_every_document_has_runnable_examples() -> None:
     assert kinds["README.md"].count("serve") == 1
     assert kinds["docs/sdk.md"].count("python") >= 9
     assert kinds["docs/cli.md"].count("shell") >= 2
+    assert kinds["docs/emulator.md"].count("python") >= 3
+    assert kinds["docs/emulator.md"].count("shell") >= 2
 
 
 def test_only_make_targets_are_marked_not_to_run() -> None:
@@ -296,7 +298,7 @@ def test_the_examples_run_top_to_bottom(tmp_path: Path, postgres_url: str | None
     }
     with ExitStack() as stack:
         server = RunningServer.start(
-            str(reader / "heymarket-contacts.db"), {}, scratch / "server.log"
+            str(reader / "heymarket-contacts.db"), {}, scratch / "server.log", "--emulator"
         )
         stack.callback(server.stop)
         session = Session(reader, scratch, environment)

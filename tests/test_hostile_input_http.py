@@ -3,6 +3,9 @@ with every method, and control characters that must not reach the log raw."""
 
 from __future__ import annotations
 
+import contextlib
+import socket
+
 import pytest
 
 from checks import assert_error
@@ -90,3 +93,42 @@ def test_control_characters_never_reach_the_log_raw(
     assert b"\x1b" not in written
     assert not any(line.startswith((b"FORGED", b"2026-01-01")) for line in written.splitlines())
     assert b"\\x0d\\x0a" in written or b"\\x1b" in written or b"\\x0a" in written
+
+
+def _raw_exchange(server: RunningServer, request: bytes) -> bytes:
+    """What the server sends back on one connection for ``request`` (bytes as sent)."""
+    host, port = server.base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request)
+        received = b""
+        sock.settimeout(2)
+        with contextlib.suppress(TimeoutError):
+            while chunk := sock.recv(65536):
+                received += chunk
+    return received
+
+
+def test_an_early_error_reads_a_small_unread_body_and_keeps_the_connection(
+    server: RunningServer,
+) -> None:
+    body = b'{"phone": "15105550100"}'
+    one = (
+        b"POST /v1/contact HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer a.b.c\r\n"
+        b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
+    answers = _raw_exchange(server, one * 3)
+    assert answers.count(b"HTTP/1.1 401") == 3
+    assert b"connection: close" not in answers.lower()
+
+
+def test_an_early_error_closes_the_connection_of_a_large_unread_body(
+    server: RunningServer,
+) -> None:
+    size = 200 * 1024
+    head = (
+        b"POST /v1/contact HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer a.b.c\r\n"
+        b"Content-Length: %d\r\n\r\n" % size
+    )
+    answer = _raw_exchange(server, head + b" " * 1024)
+    assert answer.startswith(b"HTTP/1.1 401")
+    assert b"connection: close" in answer.lower()

@@ -10,8 +10,15 @@ Like moto for AWS or respx for HTTP, it lets your own tests call "the API" witho
             assert client.contacts.count() == 1
 
 Each :class:`LocalServer` runs the real server (the same routes, rules and errors) on a new
-SQLite file in a temporary directory, removed on close. ``client()`` answers through an
-in-process transport, ``async_client()`` through ``httpx.ASGITransport``. Needs the ``server``
+SQLite file in a temporary directory, removed on close. By default it answers inside this
+process: ``client()`` through an in-process transport, ``async_client()`` through
+``httpx.ASGITransport``. ``LocalServer(port=0)`` runs ``heymarket-contacts serve`` on a real
+loopback port instead (0 picks a free one), so any HTTP client in any language can call it:
+``base_url``, ``team.secret_id`` and ``team.secret_key`` are what it needs.
+
+Either way the emulator's control plane is on (spec section 9): ``reset()``, ``seed()``,
+``snapshot()``/``restore()``, ``requests()`` and ``assert_called()``, ``fault()`` (a context
+manager) and ``clock.freeze()``/``advance()``/``real()``. Needs the ``server``
 extra (``pip install 'heymarket-contacts[server]'``); it is imported only here, so importing
 ``heymarket_contacts`` stays light. A pytest fixture comes ready in
 ``heymarket_contacts.pytest_plugin``.
@@ -19,10 +26,16 @@ extra (``pip install 'heymarket-contacts[server]'``); it is imported only here, 
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
+import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
-from contextlib import ExitStack
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,13 +43,16 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from anyio.from_thread import start_blocking_portal
 
+from ._emulator_control import EmulatorClockControl, EmulatorControl
 from .client import AsyncClient, Client
+from .emulator_models import JournalEntry, SeedResult, SnapshotInfo
 
 if TYPE_CHECKING:
     from anyio.from_thread import BlockingPortal
     from starlette.types import ASGIApp
 
     from .server.service.admin import AdminService
+    from .server.settings import Settings
     from .server.store import Store
 
 __all__ = ["LocalServer", "LocalTeam"]
@@ -60,16 +76,22 @@ class LocalServer:
     """The server in this process, on a fresh database, with one team ready (``team``).
 
     ``database`` is a SQLite path or a ``postgresql://`` URL to use instead of a temporary
-    SQLite file (it is migrated, and a new team is made in it). ``rate_limit`` is requests a
-    minute per team (0: off), as ``serve --rate-limit``.
+    SQLite file (it is migrated, and a new team is made in it; a reset wipes every team's
+    data in it). ``rate_limit`` is requests a minute per team (0: off), as
+    ``serve --rate-limit``. ``port``: ``None`` serves in this process; a number (0: any free
+    one) serves on that loopback port from a server process of its own, ``workers`` of them.
     """
 
     def __init__(
-        self, *, database: str | None = None, rate_limit: int = 500, clock_skew: int = 60
-    ) -> None:
+        self, *, database: str | None = None, rate_limit: int = 500, clock_skew: int = 60,
+        port: int | None = None, workers: int = 1,
+    ) -> None:  # fmt: skip
         self._database = database
         self._rate_limit = rate_limit
         self._clock_skew = clock_skew
+        self._port = port
+        self._workers = workers
+        self._control: EmulatorControl | None = None
         self._stack = ExitStack()
         self._portal: BlockingPortal | None = None
         self._portal_lock = threading.Lock()
@@ -103,21 +125,33 @@ class LocalServer:
             database = str(Path(folder) / "contacts.db")
         settings = load_settings(
             {}, database=database, master_key=new_master_key(), rate_limit=self._rate_limit,
-            clock_skew=self._clock_skew,
+            clock_skew=self._clock_skew, emulator=True,
         )  # fmt: skip
         store = open_store(settings.database)
         self._stack.callback(store.close)
         store.migrate()
         box = SecretBox(load_master_key(settings.master_key, settings.database))
         self._store, self._admin = store, AdminService(store, box, system_clock)
-        self._app = create_app(settings, store=store)
         self.team = self.new_team("Test team")
+        if self._port is None:
+            self._app = create_app(settings, store=store)
+            http = httpx.Client(
+                base_url=self.base_url, transport=_PortalTransport(self._app, self._blocking_portal)
+            )
+        else:
+            self._app = _ServedElsewhere()
+            self.base_url = self._stack.enter_context(
+                _server_process(settings, self._port, self._workers)
+            )
+            http = httpx.Client(base_url=self.base_url)
+        self._stack.callback(http.close)
+        self._control = EmulatorControl(http)
         return self
 
     def close(self) -> None:
         """Stop the in-process event loop, close the database and remove the temporary one."""
         self._stack.close()
-        self._portal = self._app = self._admin = self._store = None
+        self._portal = self._app = self._admin = self._store = self._control = None
 
     def new_team(self, name: str = "Another team") -> LocalTeam:
         """Another team, with its owner, an inbox and an API secret (for cross-team tests)."""
@@ -158,7 +192,10 @@ class LocalServer:
     def client(self, *, team: LocalTeam | None = None, **options: Any) -> Client:
         """A ``Client`` of this server as ``team`` (default: the first); options as ``Client``."""
         credentials = self._team(team)
-        http = httpx.Client(transport=_PortalTransport(self._asgi(), self._blocking_portal))
+        if self._port is not None:
+            http = httpx.Client()
+        else:
+            http = httpx.Client(transport=_PortalTransport(self._asgi(), self._blocking_portal))
         return Client(
             secret_id=credentials.secret_id, secret_key=credentials.secret_key,
             base_url=self.base_url, http_client=http, **options,
@@ -167,12 +204,59 @@ class LocalServer:
     def async_client(self, *, team: LocalTeam | None = None, **options: Any) -> AsyncClient:
         """An ``AsyncClient`` of this server as ``team``; use it in one event loop."""
         credentials = self._team(team)
-        transport = httpx.ASGITransport(app=self._asgi(), raise_app_exceptions=False)
+        if self._port is not None:
+            http = httpx.AsyncClient()
+        else:
+            transport = httpx.ASGITransport(app=self._asgi(), raise_app_exceptions=False)
+            http = httpx.AsyncClient(transport=transport)
         return AsyncClient(
             secret_id=credentials.secret_id, secret_key=credentials.secret_key,
-            base_url=self.base_url, http_client=httpx.AsyncClient(transport=transport),
-            **options,
+            base_url=self.base_url, http_client=http, **options,
         )  # fmt: skip
+
+    # --- the emulator's control plane -------------------------------------------------------
+
+    @property
+    def control(self) -> EmulatorControl:
+        """Every control call (also reached through the shortcuts below)."""
+        if self._control is None:
+            raise RuntimeError("the local server is not started: use `with LocalServer()`")
+        return self._control
+
+    @property
+    def clock(self) -> EmulatorClockControl:
+        """``freeze(at)``, ``advance(seconds)``, ``offset(seconds)``, ``real()``, ``now()``."""
+        return self.control.clock
+
+    def reset(self, team: LocalTeam | None = None) -> list[int]:
+        """Every team's data (or ``team``'s) gone, and the journal, faults and clock reset;
+        teams, users and secrets stay, so ``team`` and its clients keep working."""
+        return self.control.reset(None if team is None else team.team_id)
+
+    def seed(self, contacts: int, *, team: LocalTeam | None = None, **options: Any) -> SeedResult:
+        """``contacts`` fake contacts in ``team`` (default: the first); ``seed=`` makes them
+        the same every time, ``tags=`` and ``fields=`` add tags and custom fields."""
+        return self.control.seed(contacts, team_id=self._team(team).team_id, **options)
+
+    def snapshot(self, name: str) -> SnapshotInfo:
+        return self.control.snapshot(name)
+
+    def restore(self, name: str) -> None:
+        self.control.restore(name)
+
+    def requests(self, **filters: Any) -> list[JournalEntry]:
+        """The journal, oldest first (filters: ``method``, ``path``, ``status``, ``team_id``,
+        ``since``, ``limit``)."""
+        return self.control.requests(**filters)
+
+    def assert_called(
+        self, method: str, path: str, times: int | None = None, **match: Any
+    ) -> list[JournalEntry]:
+        return self.control.assert_called(method, path, times, **match)
+
+    def fault(self, path: str, **rule: Any) -> AbstractContextManager[int]:
+        """A fault rule while the ``with`` block runs; see ``EmulatorControl.fault``."""
+        return self.control.fault(path, **rule)
 
     def _team(self, team: LocalTeam | None) -> LocalTeam:
         chosen = team or self.team
@@ -216,3 +300,56 @@ class _PortalTransport(httpx.BaseTransport):
         except RuntimeError as error:  # the portal is gone: the server was closed
             raise httpx.ConnectError(f"the local server is closed ({error})") from error
         return httpx.Response(status, headers=headers, content=body, request=request)
+
+
+class _ServedElsewhere:
+    """The app of a server running in a process of its own: there is none here."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        raise RuntimeError("this LocalServer serves on a port: use its base_url")
+
+
+@contextmanager
+def _server_process(settings: Settings, port: int, workers: int) -> Iterator[str]:
+    """``heymarket-contacts serve --emulator`` on ``settings``' database at ``port`` (0: a
+    free one) until the block ends; its base URL."""
+    port = port or _free_port()
+    environment = {**os.environ, **settings.environment(), "HEYMARKET_PORT": str(port),
+                   "HEYMARKET_WORKERS": str(workers), "HEYMARKET_HOST": "127.0.0.1"}  # fmt: skip
+    base_url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "heymarket_contacts", "serve"],
+            env=environment, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            _wait_until_ready(process, base_url, log)
+            yield base_url
+        finally:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_until_ready(process: subprocess.Popen[bytes], base_url: str, log: Any) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"the server exited: {log.read().decode(errors='replace')}")
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"the server at {base_url} did not start in 30 s")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

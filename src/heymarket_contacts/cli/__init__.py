@@ -7,6 +7,7 @@ import click
 from .admin import migrate, secret, team
 from .contacts import contacts
 from .contacts_v2 import contacts_v2
+from .emulator import emulator
 from .members import inbox, key, user
 from .resources import fields, inboxes, notes, tags, team_get, users
 from .serve import serve
@@ -25,6 +26,6 @@ for command in (serve, migrate, team, user, inbox, secret, key, token, master_ke
     main.add_command(command)
 
 # API client commands (over the SDK); `team get` joins the admin `team` group.
-for command in (contacts, contacts_v2, tags, fields, notes, inboxes, users):
+for command in (contacts, contacts_v2, tags, fields, notes, inboxes, users, emulator):
     main.add_command(command)
 team.add_command(team_get)

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .options import database_option, server_extra_missing
+
+if TYPE_CHECKING:
+    from ..server.emulator.data import SeedResult
+    from ..server.settings import Settings
+    from ..server.store import Store
 
 WORKER_FACTORY = "heymarket_contacts.server.app:app_from_environment"
 
@@ -78,32 +87,53 @@ WORKER_FACTORY = "heymarket_contacts.server.app:app_from_environment"
     help="Let any client that sends this bearer token read /metrics (else loopback only)."
     "  [env: HEYMARKET_METRICS_TOKEN]",
 )
-def serve(
-    host: str | None,
-    port: int | None,
-    database: str | None,
-    workers: int | None,
-    clock_skew: int | None,
-    log_level: str | None,
-    rate_limit: int | None,
-    redis_url: str | None,
-    no_legacy_keys: bool,
-    log_format: str | None,
-    metrics: bool | None,
-    metrics_token: str | None,
-) -> None:
+@click.option(
+    "--emulator",
+    "emulator",
+    is_flag=True,
+    default=None,
+    help="Turn on the emulator's control plane (/_emulator/...): reset, seed, snapshots, the"
+    " request journal, faults, the clock.  [env: HEYMARKET_EMULATOR=1]",
+)
+@click.option(
+    "--emulator-token",
+    default=None,
+    metavar="TOKEN",
+    help="Control calls need Authorization: Bearer TOKEN, from any address (else loopback"
+    " clients only).  [env: HEYMARKET_EMULATOR_TOKEN]",
+)
+@click.option(
+    "--emulator-journal",
+    default=None,
+    type=int,
+    metavar="N",
+    help="Requests the journal keeps.  [env: HEYMARKET_EMULATOR_JOURNAL; default: 10000]",
+)
+@click.option(
+    "--emulator-seed",
+    default=None,
+    type=int,
+    metavar="N",
+    help="Seed of the fault rules' probability draws.  [env: HEYMARKET_EMULATOR_SEED]",
+)
+@click.option(
+    "--seed-contacts",
+    default=None,
+    type=click.IntRange(1, 100_000),
+    metavar="N",
+    help="With --emulator: give the first team N fake contacts before serving.",
+)
+def serve(no_legacy_keys: bool, seed_contacts: int | None, **flags: Any) -> None:
     """Run the API server.
 
     On an empty database it first makes a default team, its owner, an inbox and one API
     secret, and prints the secret's key this once.
     """
     try:
-        from granian import Granian
-        from granian.constants import Interfaces
-        from granian.log import LogLevels
+        import granian  # noqa: F401 (the server extra is there)
 
         from ..server.clock import system_clock
-        from ..server.logs import configure_logging, logging_config
+        from ..server.logs import configure_logging
         from ..server.secret_box import MasterKeyError, SecretBox, load_master_key
         from ..server.service.admin import AdminService
         from ..server.settings import SettingsError, load_settings
@@ -111,18 +141,16 @@ def serve(
     except ImportError as error:
         raise server_extra_missing(error) from error
     try:
-        settings = load_settings(
-            os.environ, host=host, port=port, database=database, workers=workers,
-            clock_skew=clock_skew, log_level=log_level, rate_limit=rate_limit,
-            redis_url=redis_url, legacy_keys=False if no_legacy_keys else None,
-            log_format=log_format, metrics=metrics, metrics_token=metrics_token,
-        )  # fmt: skip
+        settings = load_settings(os.environ, legacy_keys=False if no_legacy_keys else None, **flags)
+        if seed_contacts is not None and not settings.emulator:
+            raise click.UsageError("--seed-contacts goes with --emulator")
         box = SecretBox(load_master_key(settings.master_key, settings.database))
         configure_logging(settings.log_level, settings.log_format)  # waiting for the database
         store = open_store(settings.database)
         try:
             store.migrate()
             bootstrap = AdminService(store, box, system_clock).bootstrap_if_empty()
+            seeded = _seed(store, seed_contacts) if seed_contacts else None
         finally:
             store.close()
     except (SettingsError, MasterKeyError, StoreError) as error:
@@ -138,10 +166,27 @@ def serve(
             f" HEYMARKET_SECRET_KEY={secret.secret_key}\n"
             f'  curl -H "Authorization: Bearer $(heymarket-contacts token)" {base_url}/v1/team\n'
         )
+    if seeded is not None:
+        click.echo(f"Seeded team {seeded.team_id} with {seeded.created} contacts.")
     click.echo(f"Serving {store.description} on {base_url} with {settings.workers} worker(s)")
-    os.environ.update(settings.environment())
+    if settings.emulator:
+        click.echo(f"Emulator on: control plane at {base_url}/_emulator/ (docs/emulator.md)")
     if settings.metrics:
         _share_metrics_between_workers()
+    with tempfile.TemporaryDirectory(prefix="heymarket-emulator-") as scratch:
+        if settings.emulator and not settings.emulator_state:
+            settings = replace(settings, emulator_state=str(Path(scratch) / "state.db"))
+        os.environ.update(settings.environment())
+        _run(settings)
+
+
+def _run(settings: Settings) -> None:
+    from granian import Granian
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+
+    from ..server.logs import logging_config
+
     Granian(
         WORKER_FACTORY,
         factory=True,
@@ -154,11 +199,16 @@ def serve(
     ).serve()
 
 
+def _seed(store: Store, contacts: int) -> SeedResult:
+    from ..server.clock import system_clock
+    from ..server.emulator.data import EmulatorData
+
+    return EmulatorData(store, system_clock).seed(None, contacts)
+
+
 def _share_metrics_between_workers() -> None:
     """Worker processes keep their metrics in files of one directory (made now, empty), so
     that any of them answers ``/metrics`` for all. prometheus-client reads the variable when
     it is first imported, so this runs before anything imports it."""
-    import tempfile
-
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="heymarket-metrics-")

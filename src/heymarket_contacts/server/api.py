@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from anyio import to_thread
+from starlette.requests import Request
 
 from .auth import Authenticator
 from .errors import Unavailable
@@ -36,6 +37,12 @@ from .store import Store, StoreUnavailable
 T = TypeVar("T")
 
 
+class Interceptor(Protocol):
+    """What may answer an authenticated request instead of its operation (a fault rule)."""
+
+    async def intercept(self, request: Request, principal: Principal) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Api:
     settings: Settings
@@ -52,6 +59,8 @@ class Api:
     contacts_v2: ContactV2Service
     channels: ChannelService
     limiter: RateLimiter | None
+    #: The emulator's hooks (spec section 9), when ``--emulator`` is on.
+    emulator: Interceptor | None = None
 
     async def admit(self, principal: Principal) -> dict[str, str]:
         """Count the request against its team's rate limit: its headers, or a 429."""

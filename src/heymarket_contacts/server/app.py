@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .api import Api
 from .auth import Authenticator
@@ -26,6 +32,9 @@ from .service.users import UserService
 from .settings import Settings, load_settings
 from .store import Store, open_store
 
+if TYPE_CHECKING:
+    from .emulator.runtime import Emulator
+
 
 def create_app(
     settings: Settings, *, store: Store | None = None, clock: Clock = system_clock
@@ -33,11 +42,19 @@ def create_app(
     """The ASGI app for ``settings``; it opens the store unless one is given, and closes it."""
     box = SecretBox(load_master_key(settings.master_key, settings.database))
     store = store or open_store(settings.database)
+    on_shutdown: list[Callable[[], None]] = [store.close]
+    emulator = _emulator(settings, on_shutdown) if settings.emulator else None
+    if emulator is not None:
+        clock = emulator.clock
     api = Api(
         settings=settings,
         store=store,
         authenticator=Authenticator(
-            store, box, leeway=settings.clock_skew, legacy_keys=settings.legacy_keys
+            store,
+            box,
+            leeway=settings.clock_skew,
+            legacy_keys=settings.legacy_keys,
+            now=partial(_seconds, clock),
         ),
         contacts=ContactService(store, clock),
         contact_list=ContactListService(store),
@@ -52,16 +69,49 @@ def create_app(
         limiter=build_rate_limiter(
             limit=settings.rate_limit, redis_url=settings.redis_url, store=store, clock=clock
         ),
+        emulator=emulator,
     )
     routes: list[Route] = [*OPERATIONS, *system_routes(OPERATIONS)]
     observers: list[Observer] = []
+    headers: list[tuple[bytes, bytes]] = []
     if settings.metrics:
         from .metrics import RequestMetrics, metrics_route  # noqa: PLC0415 (only when on)
 
         metrics = RequestMetrics()
         observers.append(metrics)
         routes.append(metrics_route(metrics, settings.metrics_token))
-    return ServerApp(api, routes, observers=observers, on_shutdown=[store.close])
+    if emulator is not None:
+        from .emulator.data import EmulatorData  # noqa: PLC0415 (only when on)
+        from .emulator.routes import control_routes  # noqa: PLC0415
+
+        routes.extend(control_routes(emulator, EmulatorData(store, clock)))
+        observers.append(emulator.record)
+        headers.append((b"x-heymarket-emulator", b"1"))
+    return ServerApp(api, routes, observers=observers, on_shutdown=on_shutdown, headers=headers)
+
+
+def _seconds(clock: Clock) -> float:
+    return clock() / 1_000_000
+
+
+def _emulator(settings: Settings, on_shutdown: list[Callable[[], None]]) -> Emulator:
+    """The emulator on the state file ``serve`` made for its workers, or on one of its own
+    (removed at shutdown)."""
+    from .emulator.runtime import Emulator  # noqa: PLC0415 (only when on)
+    from .emulator.state import EmulatorState  # noqa: PLC0415
+
+    if settings.emulator_state:
+        path = Path(settings.emulator_state)
+    else:
+        folder = tempfile.mkdtemp(prefix="heymarket-emulator-")
+        on_shutdown.append(partial(shutil.rmtree, folder, ignore_errors=True))
+        path = Path(folder) / "state.db"
+    state = EmulatorState(path)
+    on_shutdown.insert(0, state.close)
+    return Emulator(
+        state, token=settings.emulator_token, journal_size=settings.emulator_journal,
+        seed=settings.emulator_seed,
+    )  # fmt: skip
 
 
 def app_from_environment() -> ServerApp:

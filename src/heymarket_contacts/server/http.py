@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Scope
+from starlette.types import Receive, Scope
 
 from ..models import ErrorBody
 from .errors import ApiError, BadData, NotFound, PayloadTooLarge
@@ -77,6 +77,7 @@ def error_response(
 
 async def read_body(request: Request, limit: int) -> bytes:
     """The whole body, or a 413 as soon as it is known to pass ``limit`` bytes."""
+    request.scope["state"]["body_touched"] = True
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.isdigit():
@@ -129,3 +130,31 @@ def if_match(request: Request) -> int | None:
     if match is None:
         raise BadData('If-Match must be "<rev>" (the ETag of a GET) or *', field="If-Match")
     return int(match[1])
+
+
+#: The most of an unread body an early error answer reads and drops, so that the connection
+#: can serve the next request; past it (or with no length given) the connection closes.
+DRAIN_LIMIT = 64 * 1024
+
+
+async def finish_unread_body(scope: Scope, receive: Receive, response: Response) -> None:
+    """Before an error answer to a request whose body no operation read: read and drop a
+    small body, or say ``Connection: close`` (a body left on the wire would be taken for the
+    next request, and the server drops such a connection)."""
+    if scope["state"].get("body_touched"):
+        return
+    length, chunked = None, False
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            length = int(value) if value.isdigit() else None
+        elif name == b"transfer-encoding":
+            chunked = True
+    if not chunked and (length is None or length == 0):
+        return
+    if chunked or length is None or length > DRAIN_LIMIT:
+        response.raw_headers.append((b"connection", b"close"))
+        return
+    while True:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return

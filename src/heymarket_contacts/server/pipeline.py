@@ -21,7 +21,7 @@ from starlette.types import Receive, Scope, Send
 
 from .api import Api
 from .errors import ApiError, ServerError
-from .http import client_request_id, error_response
+from .http import client_request_id, error_response, finish_unread_body
 from .ids import RequestIds
 from .logs import log_access
 from .router import RouteTable
@@ -39,12 +39,35 @@ class Exchange:
     method: str
     #: The route template (``/v1/contact/{id}``), or ``""`` when no route matched.
     route: str
+    #: 0 when the connection was dropped with no answer (an emulator fault).
     status: int
     seconds: float
     team_id: int | None
+    path: str
+    query: str
+    request_id: str
+    #: The body as read by an operation (``None`` when none was read), and the answer's.
+    request_body: bytes | None
+    response_body: bytes
+    #: What an emulator fault did to the request, if one matched.
+    fault: str | None
+    #: Whether the route is an API operation (not ``/healthz``, ``/_emulator/...``...).
+    is_api: bool
 
 
 Observer = Callable[[Exchange], None]
+
+
+class DropConnection(Exception):
+    """Close the connection without an answer (an emulator fault)."""
+
+
+#: What a dropped connection is sent: a status line, then the connection closes before the
+#: one byte of body it announced, so every client sees a broken exchange, not an answer.
+_DROPPED_START = {
+    "type": "http.response.start", "status": 502, "headers": [(b"content-length", b"1")]
+}  # fmt: skip
+_DROPPED_BODY = {"type": "http.response.body", "body": b"", "more_body": True}
 
 
 class ServerApp:
@@ -53,6 +76,7 @@ class ServerApp:
     def __init__(
         self, api: Api, routes: Sequence[Route], *, observers: Sequence[Observer] = (),
         on_shutdown: Sequence[Callable[[], None]] = (),
+        headers: Sequence[tuple[bytes, bytes]] = (),
     ) -> None:  # fmt: skip
         self.api = api
         self.routes = tuple(routes)
@@ -61,6 +85,8 @@ class ServerApp:
         self._new_request_id = RequestIds()
         self._observers = tuple(observers)
         self._on_shutdown = tuple(on_shutdown)
+        #: Headers every answer carries.
+        self._headers = tuple(headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -76,44 +102,68 @@ class ServerApp:
         request_id = self._new_request_id()
         state = scope["state"] = {"request_id": request_id}
         method = scope["method"]
-        route_path = ""
+        route: Route | None = None
         try:
             route, scope["path_params"] = self._table.find(
                 "GET" if method == "HEAD" else method, scope["path"]
             )
-            route_path = route.path
             response = await self._answer(route, Request(scope, receive, send))
         except ApiError as error:
             response = error_response(request_id, error, headers=state.get("rate_headers"))
+            await finish_unread_body(scope, receive, response)
+        except DropConnection:
+            await send(_DROPPED_START)
+            await send(_DROPPED_BODY)
+            self._finish(scope, route, None, started)
+            return
         response.raw_headers.append((b"x-request-id", request_id.encode("ascii")))
+        if self._headers:
+            response.raw_headers.extend(self._headers)
         if method == "HEAD":
             response.body = b""
         try:
             await response(scope, receive, send)
         finally:
-            status = response.status_code
-            log_access(
-                request_id=request_id, method=method, route=route_path or "-",
-                path=scope["path"], status=status, started=started,
-                team_id=state.get("team_id"), client_request_id=client_request_id(scope),
-            )  # fmt: skip
-            if self._observers:
-                self._observe(method, route_path, status, started, state.get("team_id"))
+            self._finish(scope, route, response, started)
+
+    def _finish(
+        self, scope: Scope, route: Route | None, response: Response | None, started: float
+    ) -> None:
+        """The access line, and the observers' turn."""
+        state = scope["state"]
+        status = response.status_code if response is not None else 0
+        log_access(
+            request_id=state["request_id"], method=scope["method"],
+            route=route.path if route else "-", path=scope["path"], status=status,
+            started=started, team_id=state.get("team_id"),
+            client_request_id=client_request_id(scope),
+        )  # fmt: skip
+        if self._observers:
+            self._observe(scope, route, response, started)
 
     async def _answer(self, route: Route, request: Request) -> Response:
         """The route's answer; a failure that is no :class:`ApiError` is logged and is a 500."""
         try:
             return await route.respond(request, self.api)
-        except ApiError:
+        except (ApiError, DropConnection):
             raise
         except Exception:
             log.exception("request %s failed", request.scope["state"]["request_id"])
             raise ServerError("the server failed; see the log for this id") from None
 
     def _observe(
-        self, method: str, route: str, status: int, started: float, team_id: int | None
+        self, scope: Scope, route: Route | None, response: Response | None, started: float
     ) -> None:
-        exchange = Exchange(method, route, status, time.perf_counter() - started, team_id)
+        state = scope["state"]
+        exchange = Exchange(
+            method=scope["method"], route=route.path if route else "",
+            status=response.status_code if response is not None else 0,
+            seconds=time.perf_counter() - started, team_id=state.get("team_id"),
+            path=scope["path"], query=scope.get("query_string", b"").decode("latin-1"),
+            request_id=state["request_id"], request_body=state.get("body"),
+            response_body=bytes(response.body) if response is not None else b"",
+            fault=state.get("fault"), is_api=route is None or isinstance(route, Operation),
+        )  # fmt: skip
         for observer in self._observers:
             try:
                 observer(exchange)

@@ -90,12 +90,15 @@ class Operation:
                 break
         principal = await api.read(api.authenticator.authenticate, authorization)
         request.scope["state"]["team_id"] = principal.team_id
+        if api.emulator is not None:  # a fault rule may answer instead, after authentication
+            await api.emulator.intercept(request, principal)
         rate_headers = await api.admit(principal) if api.limiter is not None else None
         if rate_headers:
             request.scope["state"]["rate_headers"] = rate_headers  # for error answers too
         body = None
         if self.body is not None:
             raw = await read_body(request, self.body_limit)
+            request.scope["state"]["body"] = raw
             if self.body_optional and not raw.strip():
                 raw = b"{}"
             # A body whose items are checked one by one leaves their text checks to them.

@@ -6,6 +6,7 @@ flag it came from.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,11 @@ ENVIRONMENT = {
     "log_format": ("HEYMARKET_LOG_FORMAT", "--log-format"),
     "metrics": ("HEYMARKET_METRICS", "--metrics"),
     "metrics_token": ("HEYMARKET_METRICS_TOKEN", "--metrics-token"),
+    "emulator": ("HEYMARKET_EMULATOR", "--emulator"),
+    "emulator_token": ("HEYMARKET_EMULATOR_TOKEN", "--emulator-token"),
+    "emulator_journal": ("HEYMARKET_EMULATOR_JOURNAL", "--emulator-journal"),
+    "emulator_seed": ("HEYMARKET_EMULATOR_SEED", "--emulator-seed"),
+    "emulator_state": ("HEYMARKET_EMULATOR_STATE", None),
 }
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -55,6 +61,13 @@ class Settings:
     log_format: str = "text"
     metrics: bool = False
     metrics_token: str | None = None
+    emulator: bool = False
+    emulator_token: str | None = None
+    emulator_journal: int = 10_000
+    emulator_seed: int | None = None
+    #: The file the emulator's journal, faults and clock live in, shared by the workers
+    #: (``serve`` makes one; ``None``: the app makes its own).
+    emulator_state: str | None = None
 
     def environment(self) -> dict[str, str]:
         """These settings as ``HEYMARKET_*`` variables, for worker processes to read back."""
@@ -68,7 +81,11 @@ class Settings:
             "redis_url": self.redis_url,
             "legacy_keys": "1" if self.legacy_keys else "0",
             "log_format": self.log_format, "metrics": "1" if self.metrics else "0",
-            "metrics_token": self.metrics_token,
+            "metrics_token": self.metrics_token, "emulator": "1" if self.emulator else "0",
+            "emulator_token": self.emulator_token,
+            "emulator_journal": str(self.emulator_journal),
+            "emulator_seed": None if self.emulator_seed is None else str(self.emulator_seed),
+            "emulator_state": self.emulator_state,
         }  # fmt: skip
         return {ENVIRONMENT[name][0]: value for name, value in values.items() if value is not None}
 
@@ -81,7 +98,7 @@ def load_settings(environ: Mapping[str, str], **flags: Any) -> Settings:
         if environ.get(variable)  # an empty variable counts as unset
     }
     given.update({name: value for name, value in flags.items() if value is not None})
-    return Settings(
+    settings = Settings(
         database=_parse(given, "database", parse_database_url, DEFAULT_DATABASE),
         host=_parse(given, "host", _non_empty, "127.0.0.1"),
         port=_parse(given, "port", _integer_between(0, 65535), 8080),
@@ -95,7 +112,36 @@ def load_settings(environ: Mapping[str, str], **flags: Any) -> Settings:
         log_format=_parse(given, "log_format", _one_of(LOG_FORMATS), "text"),
         metrics=_parse(given, "metrics", _switch, False),
         metrics_token=_parse(given, "metrics_token", _non_empty, None),
+        emulator=_parse(given, "emulator", _switch, False),
+        emulator_token=_parse(given, "emulator_token", _non_empty, None),
+        emulator_journal=_parse(given, "emulator_journal", _integer_between(1, 1_000_000), 10_000),
+        emulator_seed=_parse(given, "emulator_seed", _integer_between(0, 2**63 - 1), None),
+        emulator_state=_parse(given, "emulator_state", _non_empty, None),
     )
+    _check_emulator_access(settings)
+    return settings
+
+
+def _check_emulator_access(settings: Settings) -> None:
+    """``--emulator`` on an address others can reach needs ``--emulator-token``."""
+    if (
+        settings.emulator
+        and settings.emulator_token is None
+        and not _is_loopback_host(settings.host)
+    ):
+        raise SettingsError(
+            f"--emulator on --host {settings.host} needs --emulator-token (or"
+            " HEYMARKET_EMULATOR_TOKEN): its control plane would be open to the network"
+        )
+
+
+def _is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _parse(given: Mapping[str, Any], name: str, parser: Any, default: Any) -> Any:

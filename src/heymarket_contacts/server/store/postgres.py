@@ -15,6 +15,7 @@ import psycopg.errors
 from psycopg_pool import ConnectionPool
 
 from ..availability import Availability
+from . import postgres_snapshots
 from .base import StoreUnavailable, Transaction, UniqueViolation
 from .migrations import load_migrations
 from .postgres_connect import CONNECT_WAIT_SECONDS, one_line, wait_for_server
@@ -165,6 +166,28 @@ class PostgresStore:
             return PostgresTransaction(connection.cursor()).admit_request(
                 team_id, now_us=now_us, limit=limit, window_us=window_us
             )
+
+    def clear_rate_window(self, team_ids: Sequence[int]) -> None:
+        with self._connection() as connection, connection.transaction():
+            connection.execute(
+                "DELETE FROM rate_limit_hits WHERE team_id = ANY(%s)", (list(team_ids),)
+            )
+
+    def take_snapshot(self, name: str, created_us: int) -> bool:
+        with self._connection() as connection:
+            return postgres_snapshots.take(connection, name, created_us)
+
+    def snapshots(self) -> list[tuple[str, int, int]]:
+        with self._connection() as connection:
+            return postgres_snapshots.listed(connection)
+
+    def restore_snapshot(self, name: str) -> bool:
+        with self._connection() as connection:
+            return postgres_snapshots.restore(connection, name)
+
+    def drop_snapshot(self, name: str) -> bool:
+        with self._connection() as connection:
+            return postgres_snapshots.drop(connection, name)
 
     def migrate(self) -> list[int]:
         applied = []

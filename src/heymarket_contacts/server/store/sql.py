@@ -5,6 +5,7 @@ from __future__ import annotations
 from .sql_base import Cursor, Dialect
 from .sql_channels import ChannelSql
 from .sql_contacts import ContactSql
+from .sql_emulator import EmulatorSql
 from .sql_fields import FieldSql
 from .sql_notes import NoteSql
 from .sql_rate import RateSql
@@ -14,5 +15,7 @@ from .sql_teams import TeamSql
 __all__ = ["Cursor", "Dialect", "SqlTransaction"]
 
 
-class SqlTransaction(TeamSql, ContactSql, ChannelSql, TagSql, FieldSql, NoteSql, RateSql):
+class SqlTransaction(
+    TeamSql, ContactSql, ChannelSql, TagSql, FieldSql, NoteSql, RateSql, EmulatorSql
+):
     """Every query of the store over one cursor in one transaction."""

@@ -35,6 +35,9 @@ class TeamSql(SqlBase):
     def count_teams(self) -> int:
         return int(self._one("SELECT count(*) FROM teams")[0])
 
+    def team_ids(self) -> list[int]:
+        return [int(row[0]) for row in self._all("SELECT id FROM teams ORDER BY id")]
+
     def advance_team_clock(self, team_id: int, now_us: int, count: int = 1) -> int:
         """Reserve ``count`` stamps past the team's clock and ``now_us``; the first of them."""
         row = self._one(

@@ -21,7 +21,7 @@ import itertools
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from .base import StoreUnavailable, Transaction, UniqueViolation
 from .migrations import load_migrations
 from .records import WindowState
 from .sql import Dialect, SqlTransaction
+from .sqlite_snapshots import SqliteSnapshots
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -62,6 +63,7 @@ class SQLiteStore:
         self._writer: sqlite3.Connection | None = None
         self._reading = _Reading(self)
         self._connection_serials = itertools.count(1)
+        self._snapshots = SqliteSnapshots(path)
 
     def _connection(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
@@ -198,6 +200,25 @@ class SQLiteStore:
                 raise
             connection.commit()
         return applied
+
+    def clear_rate_window(self, team_ids: Sequence[int]) -> None:
+        connection = self._rate_connection()
+        connection.executemany(
+            "DELETE FROM rate_limit_hits WHERE team_id = ?", [(team_id,) for team_id in team_ids]
+        )
+
+    def take_snapshot(self, name: str, created_us: int) -> bool:
+        return self._snapshots.take(self._connection(), name, created_us)
+
+    def snapshots(self) -> list[tuple[str, int, int]]:
+        return self._snapshots.listed()
+
+    def restore_snapshot(self, name: str) -> bool:
+        with self._write_lock:
+            return self._snapshots.restore(self._writer_connection(), SQLITE_DIALECT, name)
+
+    def drop_snapshot(self, name: str) -> bool:
+        return self._snapshots.drop(name)
 
     def pending_migrations(self) -> list[int]:
         # An open connection keeps reading a file removed under it: ask the file system too.
