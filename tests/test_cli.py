@@ -16,6 +16,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -497,6 +498,77 @@ def test_serve_on_postgres_without_master_key_refuses(postgres_url: str, tmp_pat
     assert "Secret Key" not in result.stdout
 
 
+def assert_one_line_refusal(result: subprocess.CompletedProcess[str], *names: str) -> None:
+    """Exit status 2 and a single ``Error: ...`` line on stderr naming ``names``."""
+    assert_clean_failure(result, *names)
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_a_second_serve_on_a_port_in_use_exits_2_and_touches_no_database(
+    tmp_path: Path,
+) -> None:
+    """granian binds with SO_REUSEPORT: without the check, two servers would share the port."""
+    first = RunningServer.start(str(tmp_path / "first.db"), {}, tmp_path / "first.log")
+    try:
+        port = first.base_url.rsplit(":", 1)[1]
+        second = tmp_path / "second.db"
+        result = run_refused_serve("--database", str(second), "--port", port, cwd=tmp_path)
+        assert_one_line_refusal(result, f"port {port}", "in use", "--port")
+        assert not second.exists()
+        assert "Secret Key" not in result.stdout
+        assert httpx.get(f"{first.base_url}/healthz", timeout=5).status_code == 200
+    finally:
+        first.stop()
+
+
+def test_serve_on_a_port_another_program_holds_exits_2(tmp_path: Path) -> None:
+    port = free_port()
+    other = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        result = run_refused_serve(
+            "--database", str(tmp_path / "contacts.db"), "--port", str(port), cwd=tmp_path
+        )
+        assert_one_line_refusal(result, f"port {port}", "in use")
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_serve_with_another_master_key_stops_at_start(
+    backend: str, master_key: str, tmp_path: Path
+) -> None:
+    """Started so, the server would answer every JWT with 401 ``unknown or revoked secret``."""
+    with new_database(backend, tmp_path) as database:
+        made = run_command(
+            "team", "create", "--name", "Keyed", "--database", database,
+            environment={"HEYMARKET_MASTER_KEY": master_key}, cwd=tmp_path,
+        )  # fmt: skip
+        assert made.returncode == 0, made.stderr
+        created = run_command(
+            "secret", "create", "--database", database,
+            environment={"HEYMARKET_MASTER_KEY": master_key}, cwd=tmp_path,
+        )  # fmt: skip
+        assert created.returncode == 0, created.stderr
+        other_key = run_command("master-key").stdout.strip()
+        result = run_refused_serve(
+            "--database", database, "--port", str(free_port()),
+            environment={"HEYMARKET_MASTER_KEY": other_key}, cwd=tmp_path,
+        )  # fmt: skip
+        assert_one_line_refusal(result, "master key does not decrypt", "HEYMARKET_MASTER_KEY")
+        assert "Secret Key" not in result.stdout
+
+
 # -- serve: a fresh server per backend -------------------------------------------------------
 
 
@@ -556,8 +628,10 @@ def test_first_start_prints_the_secret_and_a_curl_example(fresh_server: FreshSer
     assert "Secret Key:" in banner
     curl = [line for line in banner.splitlines() if line.strip().startswith("curl")]
     assert len(curl) == 1
-    assert f"{fresh_server.running.base_url}/v1/team" in curl[0]
+    assert "$HEYMARKET_BASE_URL/v1/team" in curl[0]
     assert "Authorization: Bearer" in curl[0]
+    exports = [line.strip() for line in banner.splitlines() if line.strip().startswith("export ")]
+    assert f"export HEYMARKET_BASE_URL={fresh_server.running.base_url}" in exports
 
 
 def test_first_start_credentials_reach_the_default_team(fresh_server: FreshServer) -> None:

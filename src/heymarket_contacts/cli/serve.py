@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import resource
+import socket
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -18,6 +21,18 @@ if TYPE_CHECKING:
     from ..server.store import Store
 
 WORKER_FACTORY = "heymarket_contacts.server.app:app_from_environment"
+#: A request's headers must arrive within this long of its connection opening or of the
+#: previous answer; an idle connection is closed after it (granian's default is 30 s).
+HEADER_READ_TIMEOUT_MS = 10_000
+#: File descriptors a worker keeps for other things than client connections (the database,
+#: logs, the emulator's state).
+RESERVED_DESCRIPTORS = 256
+
+
+class StartRefused(click.ClickException):
+    """``serve`` cannot start: one line saying why, and exit status 2."""
+
+    exit_code = 2
 
 
 @click.command()
@@ -144,17 +159,20 @@ def serve(no_legacy_keys: bool, seed_contacts: int | None, **flags: Any) -> None
         settings = load_settings(os.environ, legacy_keys=False if no_legacy_keys else None, **flags)
         if seed_contacts is not None and not settings.emulator:
             raise click.UsageError("--seed-contacts goes with --emulator")
+        _check_port_free(settings.host, settings.port)
         box = SecretBox(load_master_key(settings.master_key, settings.database))
         configure_logging(settings.log_level, settings.log_format)  # waiting for the database
         store = open_store(settings.database)
         try:
             store.migrate()
-            bootstrap = AdminService(store, box, system_clock).bootstrap_if_empty()
+            admin = AdminService(store, box, system_clock)
+            bootstrap = admin.bootstrap_if_empty()
+            admin.check_master_key(store.description)
             seeded = _seed(store, seed_contacts) if seed_contacts else None
         finally:
             store.close()
     except (SettingsError, MasterKeyError, StoreError) as error:
-        raise click.ClickException(str(error)) from error
+        raise StartRefused(str(error)) from error
     base_url = f"http://{settings.host}:{settings.port}"
     if bootstrap is not None:
         secret = bootstrap.secret
@@ -164,7 +182,9 @@ def serve(no_legacy_keys: bool, seed_contacts: int | None, **flags: Any) -> None
             f"  Secret ID:  {secret.secret_id}\n  Secret Key: {secret.secret_key}\n\n"
             f"  export HEYMARKET_SECRET_ID={secret.secret_id}"
             f" HEYMARKET_SECRET_KEY={secret.secret_key}\n"
-            f'  curl -H "Authorization: Bearer $(heymarket-contacts token)" {base_url}/v1/team\n'
+            f"  export HEYMARKET_BASE_URL={base_url}\n"
+            f'  curl -H "Authorization: Bearer $(heymarket-contacts token)"'
+            f" $HEYMARKET_BASE_URL/v1/team\n"
         )
     if seeded is not None:
         click.echo(f"Seeded team {seeded.team_id} with {seeded.created} contacts.")
@@ -180,9 +200,33 @@ def serve(no_legacy_keys: bool, seed_contacts: int | None, **flags: Any) -> None
         _run(settings)
 
 
+def _check_port_free(host: str, port: int) -> None:
+    """A :class:`StartRefused` when something listens on ``host:port`` already. granian binds
+    with ``SO_REUSEPORT``, so a second server would share the port with the first (and
+    answer half its requests from another database) rather than fail."""
+    if port == 0:
+        return
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except socket.gaierror as error:
+        raise StartRefused(f"cannot bind {host}:{port}: {error.strerror}") from None
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past TIME_WAIT, not LISTEN
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise StartRefused(
+                    f"port {port} on {host} is in use by another program or server: stop it"
+                    " or choose another --port"
+                ) from None
+            raise StartRefused(f"cannot bind {host}:{port}: {error.strerror}") from None
+
+
 def _run(settings: Settings) -> None:
     from granian import Granian
-    from granian.constants import Interfaces
+    from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
     from granian.log import LogLevels
 
     from ..server.logs import logging_config
@@ -196,7 +240,27 @@ def _run(settings: Settings) -> None:
         workers=settings.workers,
         log_level=LogLevels(settings.log_level),
         log_dictconfig=logging_config(settings.log_level, settings.log_format),
+        http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS),
+        backpressure=_connection_limit(),
+        http=HTTPModes.http1,
+        respawn_failed_workers=True,
     ).serve()
+
+
+def _connection_limit() -> int:
+    """Connections each worker holds at once: what its file descriptors allow (the soft limit
+    raised to the hard one), not granian's default of 1,024, so that a thousand connections
+    that send nothing cannot lock everyone else out. A connection silent from its start stays
+    open until its client closes it (granian's header timeout starts at the first byte)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard > soft:
+        wanted = hard if hard != resource.RLIM_INFINITY else max(soft, 65_536)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            soft = wanted
+        except (ValueError, OSError):
+            pass  # keep the soft limit
+    return max(64, soft - RESERVED_DESCRIPTORS)
 
 
 def _seed(store: Store, contacts: int) -> SeedResult:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from ..clock import Clock
 from ..errors import BadData, Denied, NotFound
-from ..secret_box import SecretBox
+from ..secret_box import MasterKeyError, SecretBox, SecretUnreadable
 from ..store import Store, Transaction
 from ..store.records import InboxRecord, SecretRecord, TeamRecord, UserRecord
 from ..team_key import hash_team_key, new_team_key
@@ -166,6 +166,25 @@ class AdminService:
             inbox = tx.create_inbox(team.id, "Main inbox", "", now)
             secret = self._insert_secret(tx, team.id, owner.id)
         return Bootstrap(team=team, owner=owner, inbox=inbox, secret=secret)
+
+    def check_master_key(self, database: str) -> None:
+        """A :class:`MasterKeyError` when the master key does not open the newest active
+        secret: a server started so would answer every JWT with 401."""
+        newest: SecretRecord | None = None
+        with self._store.read() as tx:
+            for team_id in tx.team_ids():
+                for secret in tx.list_secrets(team_id):
+                    if secret.active and (newest is None or secret.created_us > newest.created_us):
+                        newest = secret
+        if newest is None:
+            return
+        try:
+            self._box.open(newest)
+        except SecretUnreadable:
+            raise MasterKeyError(
+                f"the master key does not decrypt the API secrets of {database}: they were"
+                " sealed with another HEYMARKET_MASTER_KEY (or key file); start with that one"
+            ) from None
 
 
 def clean_name(value: str, field: str) -> str:
