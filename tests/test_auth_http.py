@@ -3,7 +3,8 @@
 ``tests/test_tokens.py`` proves the token rules one by one in-process; this file proves the
 server applies them: each hostile ``Authorization`` value is sent to a running server, which must
 answer the contract's 401 naming the failed rule, read and write nothing, and never echo the
-client's request id.
+client's request id. The commonest mistakes get the fix in the message as well, and a token
+made by one of them is still refused.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import jwt
 import psycopg
 import pytest
 
@@ -37,6 +39,10 @@ ALG = "alg must be HS256"
 UNKNOWN = "unknown or revoked secret"
 BAD_SIGNATURE = "bad signature"
 NOT_BEARER = "Authorization must use the Bearer scheme"
+UNSIGNED = "alg must be HS256: unsigned tokens (alg none or no alg) are refused"
+MILLISECONDS = (
+    "iat in the future: iat looks like milliseconds; JWT times are seconds since the epoch"
+)
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -218,7 +224,6 @@ HOSTILE: list[Any] = [
         id="20-kb-token",
     ),
     # rule 2: header and payload JSON
-    pytest.param(lambda f: bearer(f.token({"alg": "none", "typ": "JWT"})), ALG, id="alg-none"),
     pytest.param(lambda f: bearer(f.token({"alg": "HS512", "typ": "JWT"})), ALG, id="alg-HS512"),
     pytest.param(
         lambda f: bearer(f.token({"alg": "hs256", "typ": "JWT"})), ALG, id="alg-lower-case-hs256"
@@ -327,6 +332,56 @@ def test_hostile_authorization_is_a_401_naming_the_rule(
     token = authorization.partition(" ")[2] or authorization
     if len(token) >= 32:
         canary.add(token)  # the server must not echo a rejected token either
+    assert_unauthorized(api.get("/v1/team", authorization=authorization), message)
+
+
+# --- the commonest mistakes: the 401 adds the fix -------------------------------------------
+
+
+def unsigned(f: Forger, header: dict[str, Any]) -> str:
+    """What ``alg: none`` libraries send: ``header.payload.``, an empty signature segment."""
+    return f"{b64url(as_bytes(header))}.{b64url(as_bytes(f.claims()))}."
+
+
+HINTED: list[Any] = [
+    # a time in milliseconds
+    pytest.param(
+        lambda f: bearer(f.token(payload=f.claims(iat=now() * 1000))),
+        MILLISECONDS,
+        id="iat-in-milliseconds",
+    ),
+    pytest.param(
+        lambda f: bearer(f.token(payload=f.claims(iat=int(time.time() * 1000)))),
+        MILLISECONDS,
+        id="iat-as-javascript-date-now",
+    ),
+    # an unsigned token, or no alg
+    pytest.param(
+        lambda f: bearer(unsigned(f, {"alg": "none", "typ": "JWT"})), UNSIGNED, id="alg-none"
+    ),
+    pytest.param(
+        lambda f: bearer(jwt.encode(f.claims(), None, algorithm="none")),
+        UNSIGNED,
+        id="alg-none-made-by-pyjwt",
+    ),
+    pytest.param(
+        lambda f: bearer(f.token({"alg": "none", "typ": "JWT"})),
+        UNSIGNED,
+        id="alg-none-with-a-signature",
+    ),
+    pytest.param(lambda f: bearer(unsigned(f, {"typ": "JWT"})), UNSIGNED, id="alg-missing"),
+    pytest.param(
+        lambda f: bearer(f.token({"typ": "JWT"})), UNSIGNED, id="alg-missing-with-a-signature"
+    ),
+]
+
+
+@pytest.mark.parametrize(("hinted", "message"), HINTED)
+def test_a_common_mistake_is_a_401_that_says_the_fix(
+    api: HttpApi, forger: Forger, canary: Canary, hinted: Hostile, message: str
+) -> None:
+    authorization = hinted(forger)
+    canary.add(authorization.partition(" ")[2])
     assert_unauthorized(api.get("/v1/team", authorization=authorization), message)
 
 
