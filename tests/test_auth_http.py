@@ -40,6 +40,7 @@ UNKNOWN = "unknown or revoked secret"
 BAD_SIGNATURE = "bad signature"
 NOT_BEARER = "Authorization must use the Bearer scheme"
 UNSIGNED = "alg must be HS256: unsigned tokens (alg none or no alg) are refused"
+THE_KEY = "the signing key is `<Secret ID>||<Secret Key>`"
 MILLISECONDS = (
     "iat in the future: iat looks like milliseconds; JWT times are seconds since the epoch"
 )
@@ -296,14 +297,9 @@ HOSTILE: list[Any] = [
         id="wrong-key",
     ),
     pytest.param(
-        lambda f: bearer(f.token(key=f.team.secret_key.encode())),
+        lambda f: bearer(f.token(key=f"{f.team.secret_id}{f.team.secret_key}".encode())),
         BAD_SIGNATURE,
-        id="key-without-secret-id",
-    ),
-    pytest.param(
-        lambda f: bearer(f.token(key=f"{f.team.secret_id}|{f.team.secret_key}".encode())),
-        BAD_SIGNATURE,
-        id="single-pipe",
+        id="no-separator",
     ),
     pytest.param(
         lambda f: bearer(tampered(f.valid())),
@@ -336,6 +332,68 @@ def test_hostile_authorization_is_a_401_naming_the_rule(
 
 
 # --- the commonest mistakes: the 401 adds the fix -------------------------------------------
+
+
+@dataclass(frozen=True)
+class MistakenKey:
+    """A key integrators sign with instead of ``<Secret ID>||<Secret Key>``, and its hint."""
+
+    key: Callable[[str, str], str]
+    message: str
+
+    def token(self, forger: Forger) -> str:
+        return forger.token(key=self.key(forger.team.secret_id, forger.team.secret_key).encode())
+
+
+MISTAKEN_KEYS = [
+    pytest.param(
+        MistakenKey(
+            lambda secret_id, secret_key: secret_key,
+            f"{BAD_SIGNATURE}: it was signed with the Secret Key alone; {THE_KEY}",
+        ),
+        id="secret-key-alone",
+    ),
+    pytest.param(
+        MistakenKey(
+            lambda secret_id, secret_key: f"{secret_id}|{secret_key}",
+            f"{BAD_SIGNATURE}: it was signed with `<Secret ID>|<Secret Key>` (one pipe); {THE_KEY}",
+        ),
+        id="one-pipe",
+    ),
+    pytest.param(
+        MistakenKey(
+            lambda secret_id, secret_key: f"{secret_key}||{secret_id}",
+            f"{BAD_SIGNATURE}: it was signed with `<Secret Key>||<Secret ID>` (reversed); "
+            f"{THE_KEY}",
+        ),
+        id="reversed",
+    ),
+]
+
+
+@pytest.mark.parametrize("mistake", MISTAKEN_KEYS)
+def test_a_token_signed_with_a_mistaken_key_is_refused_naming_the_mistake(
+    api: HttpApi, forger: Forger, database: Database, mistake: MistakenKey
+) -> None:
+    authorization = bearer(mistake.token(forger))
+    phone = unique_phone()
+    for _ in range(2):  # and again: a hint is never remembered as a match
+        response = api.post("/v1/contact", authorization=authorization, json={"phone": phone})
+        assert_unauthorized(response, mistake.message)
+    assert_unauthorized(api.get("/v1/team", authorization=authorization), mistake.message)
+    assert database.contacts_with_phone(phone) == 0
+    assert api.get("/v1/team").status_code == 200  # the right key still works
+
+
+@pytest.mark.parametrize("mistake", MISTAKEN_KEYS)
+def test_a_mistaken_key_of_an_unknown_secret_gets_no_hint(
+    api: HttpApi, forger: Forger, mistake: MistakenKey
+) -> None:
+    """The hint needs the Secret Key: for an unknown secret id there is none to name."""
+    unknown = "0123456789abcdef01234567"
+    key = mistake.key(unknown, forger.team.secret_key).encode()
+    token = sign(HEADER, {"iss": unknown, "iat": now()}, key)
+    assert_unauthorized(api.get("/v1/team", authorization=bearer(token)), UNKNOWN)
 
 
 def unsigned(f: Forger, header: dict[str, Any]) -> str:

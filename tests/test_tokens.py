@@ -25,6 +25,7 @@ from heymarket_contacts.tokens import (
     MAX_TOKEN_LENGTH,
     TokenError,
     UnverifiedToken,
+    bad_signature_reason,
     check_lifetime,
     mint_token,
     parse_token,
@@ -666,6 +667,46 @@ def test_signature_is_over_the_ascii_segments_not_the_json() -> None:
     over_json = hmac.digest(KEY, as_bytes(HEADER) + b"." + as_bytes(claims()), "sha256")
     assert parsed.signature == over_segments
     assert not signature_matches(dataclasses.replace(parsed, signature=over_json), KEY)
+
+
+BAD_SIGNATURE = "bad signature"
+THE_KEY = "the signing key is `<Secret ID>||<Secret Key>`"
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        pytest.param(
+            SECRET_KEY.encode(),
+            f"{BAD_SIGNATURE}: it was signed with the Secret Key alone; {THE_KEY}",
+            id="key-alone",
+        ),
+        pytest.param(
+            f"{SECRET_ID}|{SECRET_KEY}".encode(),
+            f"{BAD_SIGNATURE}: it was signed with `<Secret ID>|<Secret Key>` (one pipe); {THE_KEY}",
+            id="single-pipe",
+        ),
+        pytest.param(
+            f"{SECRET_KEY}||{SECRET_ID}".encode(),
+            f"{BAD_SIGNATURE}: it was signed with `<Secret Key>||<Secret ID>` (reversed); "
+            f"{THE_KEY}",
+            id="reversed",
+        ),
+        pytest.param(signing_key(SECRET_ID, "wrong-key"), BAD_SIGNATURE, id="wrong-key"),
+        pytest.param(SECRET_ID.encode(), BAD_SIGNATURE, id="id-alone"),
+        pytest.param(f"{SECRET_ID}{SECRET_KEY}".encode(), BAD_SIGNATURE, id="no-separator"),
+    ],
+)
+def test_bad_signature_reason_names_a_mistaken_key(key: bytes, expected: str) -> None:
+    parsed = parse_token(forge(key=key))
+    assert not signature_matches(parsed, KEY)  # a mistaken key never verifies
+    assert bad_signature_reason(parsed, SECRET_ID, SECRET_KEY) == expected
+
+
+def test_bad_signature_reason_names_nothing_for_another_secret() -> None:
+    """A token signed with another secret's key alone is no mistake of this secret's."""
+    parsed = parse_token(forge(key=b"other-key"))
+    assert bad_signature_reason(parsed, SECRET_ID, SECRET_KEY) == BAD_SIGNATURE
 
 
 def test_signature_checked_with_the_matching_key() -> None:

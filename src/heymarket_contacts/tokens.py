@@ -12,7 +12,9 @@ Verification is split so that the server can look the secret up between the step
 3. :func:`check_lifetime` checks ``iat`` (and ``exp``/``nbf`` when present) against a clock.
 
 Where a rule fails in one of the ways integrators commonly get wrong, the reason adds the likely
-fix: an unsigned token, or times in milliseconds. No hint makes a token valid.
+fix: an unsigned token, times in milliseconds, and (:func:`bad_signature_reason`, on a
+signature that did not match) a token signed with one of the keys people mistake for
+``<Secret ID>||<Secret Key>``. No hint makes a token valid.
 
 Only the standard library is used, so the SDK can import this module without the server's
 dependencies.
@@ -37,6 +39,7 @@ __all__ = [
     "MAX_TOKEN_LENGTH",
     "TokenError",
     "UnverifiedToken",
+    "bad_signature_reason",
     "check_lifetime",
     "mint_token",
     "parse_token",
@@ -50,6 +53,7 @@ MAX_TOKEN_LENGTH = 4096
 FORBIDDEN_HEADER_PARAMETERS = frozenset({"crit", "jku", "jwk", "x5u", "x5c", "zip", "b64"})
 
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]*")
+_SIGNING_KEY = "`<Secret ID>||<Secret Key>`"
 _UNSIGNED = "alg must be HS256: unsigned tokens (alg none or no alg) are refused"
 _HEADER_SEGMENT = (
     base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT"}').rstrip(b"=").decode("ascii")
@@ -117,6 +121,30 @@ def signature_matches(token: UnverifiedToken, key: bytes) -> bool:
     """Whether the HMAC-SHA256 of the signing input under ``key`` is the token's signature."""
     expected = hmac.digest(key, token.signing_input, hashlib.sha256)
     return hmac.compare_digest(expected, token.signature)
+
+
+def bad_signature_reason(token: UnverifiedToken, secret_id: str, secret_key: str) -> str:
+    """Why a signature that did not match failed: ``bad signature``, naming the mistaken key
+    when one of the common ones made it.
+
+    Every mistaken key is tried whichever matches, so the work is the same for any token and
+    any secret. A match shows the client holds the Secret Key; the token stays refused."""
+    mistake = None
+    for name, mistaken_key in _mistaken_keys(secret_id, secret_key):
+        if signature_matches(token, mistaken_key.encode()) and mistake is None:
+            mistake = name
+    if mistake is None:
+        return "bad signature"
+    return f"bad signature: it was signed with {mistake}; the signing key is {_SIGNING_KEY}"
+
+
+def _mistaken_keys(secret_id: str, secret_key: str) -> tuple[tuple[str, str], ...]:
+    """The keys integrators sign with instead of ``<Secret ID>||<Secret Key>``, each named."""
+    return (
+        ("the Secret Key alone", secret_key),
+        ("`<Secret ID>|<Secret Key>` (one pipe)", f"{secret_id}|{secret_key}"),
+        ("`<Secret Key>||<Secret ID>` (reversed)", f"{secret_key}||{secret_id}"),
+    )
 
 
 def check_lifetime(token: UnverifiedToken, *, now: float, leeway: float) -> None:

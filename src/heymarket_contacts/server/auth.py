@@ -17,7 +17,10 @@ Two schemes (contract section 2):
   team's owner.
 
 A bearer value with a dot is a JWT (a team key never holds one); one without is a team key.
-Every failure is an :class:`Unauthorized` whose message names what failed.
+Every failure is an :class:`Unauthorized` whose message names what failed, and for a token
+signed with a mistaken key which mistake it was. That hint is worked out only once the
+signature has failed, so a valid request costs what it did; and it costs the same for a secret
+that does not exist, so the time taken does not tell which secret ids do.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from typing import Protocol, runtime_checkable
 from ..tokens import (
     TokenError,
     UnverifiedToken,
+    bad_signature_reason,
     check_lifetime,
     parse_token,
     signature_matches,
@@ -70,6 +74,8 @@ class KnownSecret:
 
     principal: Principal
     signing_key: bytes
+    #: The Secret Key itself, to name the mistake when a token was signed with a wrong key.
+    secret_key: str
     #: The row's team, user, nonce and ciphertext as read, compared with the row on each use.
     row: tuple[int, int, bytes, bytes]
     #: The store's data version read just before the row was last found unchanged.
@@ -94,7 +100,9 @@ class Authenticator:
         self._leeway = leeway
         self._legacy_keys = legacy_keys
         self._now = now
-        self._decoy_key = secrets.token_bytes(32)
+        # Shaped as a real secret, so that an unknown one costs the same HMAC work.
+        self._decoy_secret_key = secrets.token_urlsafe(32)
+        self._decoy_key = signing_key("0" * 24, self._decoy_secret_key)
         self._secrets: dict[str, KnownSecret] = {}
         self._tokens: dict[str, VerifiedToken] = {}
         self._data_version: Callable[[], bytes | None] = (
@@ -148,12 +156,12 @@ class Authenticator:
         token = self._parsed(bearer)
         secret = self._secret(token.issuer)
         key = secret.signing_key if secret else self._decoy_key
-        matches = signature_matches(token, key)  # the same work for an unknown secret
-        if secret is None:
-            raise Unauthorized("unknown or revoked secret")
-        if not matches:
-            raise Unauthorized("bad signature")
-        return VerifiedToken(token, secret)
+        if signature_matches(token, key) and secret is not None:
+            return VerifiedToken(token, secret)
+        # The mistaken keys are tried for an unknown secret too, on the decoy: the same work.
+        secret_key = secret.secret_key if secret else self._decoy_secret_key
+        reason = bad_signature_reason(token, token.issuer, secret_key)
+        raise Unauthorized(reason if secret else "unknown or revoked secret")
 
     @staticmethod
     def _parsed(token: str) -> UnverifiedToken:
@@ -195,17 +203,18 @@ class Authenticator:
 
     def _remember(self, record: SecretRecord) -> KnownSecret | None:
         try:
-            key = signing_key(record.secret_id, self._box.open(record))
+            secret_key = self._box.open(record)
         except SecretUnreadable:
             log.error("API secret %s does not decrypt under this master key", record.secret_id)
             return None
+        key = signing_key(record.secret_id, secret_key)
         principal = Principal(
             team_id=record.team_id, user_id=record.user_id, secret_id=record.secret_id
         )
         row = (record.team_id, record.user_id, record.nonce, record.key_ciphertext)
         if len(self._secrets) >= _SECRET_CACHE_LIMIT:
             self._secrets.clear()
-        known = KnownSecret(principal, key, row)
+        known = KnownSecret(principal, key, secret_key, row)
         self._secrets[record.secret_id] = known
         return known
 
