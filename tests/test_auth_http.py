@@ -44,6 +44,7 @@ THE_KEY = "the signing key is `<Secret ID>||<Secret Key>`"
 MILLISECONDS = (
     "iat in the future: iat looks like milliseconds; JWT times are seconds since the epoch"
 )
+BASIC_HINT = "the team API key goes as the user name with an empty password, or send a Bearer JWT"
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -203,7 +204,6 @@ HOSTILE: list[Any] = [
     pytest.param(lambda f: f"Token {f.valid()}", NOT_BEARER, id="token-scheme"),
     pytest.param(lambda f: f.valid(), NOT_BEARER, id="token-without-scheme"),
     pytest.param(lambda f: "Bearer", "malformed Bearer token", id="bearer-without-token"),
-    pytest.param(lambda f: f"Bearer  {f.valid()}", UNPADDED, id="two-spaces-after-bearer"),
     pytest.param(lambda f: bearer(".".join(f.valid().split(".")[:2])), THREE, id="two-segments"),
     pytest.param(
         lambda f: bearer(f"{f.valid()}.{f.valid().split('.')[2]}"), THREE, id="four-segments"
@@ -401,6 +401,10 @@ def unsigned(f: Forger, header: dict[str, Any]) -> str:
     return f"{b64url(as_bytes(header))}.{b64url(as_bytes(f.claims()))}."
 
 
+def basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+
+
 HINTED: list[Any] = [
     # a time in milliseconds
     pytest.param(
@@ -431,6 +435,48 @@ HINTED: list[Any] = [
     pytest.param(
         lambda f: bearer(f.token({"typ": "JWT"})), UNSIGNED, id="alg-missing-with-a-signature"
     ),
+    # quotes or whitespace around the token
+    pytest.param(
+        lambda f: bearer(f'"{f.valid()}"'),
+        f"{UNPADDED}: remove the quotes around the token",
+        id="double-quotes",
+    ),
+    pytest.param(
+        lambda f: bearer(f"'{f.valid()}'"),
+        f"{UNPADDED}: remove the quotes around the token",
+        id="single-quotes",
+    ),
+    pytest.param(
+        lambda f: bearer(f'"{f.valid()} "'),
+        f"{UNPADDED}: remove the quotes and whitespace around the token",
+        id="trailing-space-inside-quotes",
+    ),
+    pytest.param(
+        lambda f: bearer(f'" {f.valid()}"'),
+        f"{UNPADDED}: remove the quotes and whitespace around the token",
+        id="leading-space-inside-quotes",
+    ),
+    pytest.param(
+        lambda f: f"Bearer  {f.valid()}",
+        f"{UNPADDED}: remove the whitespace around the token",
+        id="two-spaces-after-bearer",
+    ),
+    pytest.param(
+        lambda f: f"Bearer \t{f.valid()}",
+        f"{UNPADDED}: remove the whitespace around the token",
+        id="tab-before-the-token",
+    ),
+    # an API secret sent as HTTP Basic
+    pytest.param(
+        lambda f: basic(f.team.secret_id, f.team.secret_key),
+        f"the Basic password must be empty: {BASIC_HINT}",
+        id="basic-secret-id-and-key",
+    ),
+    pytest.param(
+        lambda f: basic("", f.team.secret_key),
+        f"malformed Basic credentials: the user name is empty; {BASIC_HINT}",
+        id="basic-key-as-the-password",
+    ),
 ]
 
 
@@ -441,6 +487,14 @@ def test_a_common_mistake_is_a_401_that_says_the_fix(
     authorization = hinted(forger)
     canary.add(authorization.partition(" ")[2])
     assert_unauthorized(api.get("/v1/team", authorization=authorization), message)
+
+
+def test_the_same_token_without_its_quotes_works(api: HttpApi) -> None:
+    quoted = bearer(f'"{api.token}"')
+    assert_unauthorized(
+        api.get("/v1/team", authorization=quoted), f"{UNPADDED}: remove the quotes around the token"
+    )
+    assert api.get("/v1/team", authorization=bearer(api.token)).status_code == 200
 
 
 def test_bad_token_cannot_read_an_existing_contact(api: HttpApi, forger: Forger) -> None:

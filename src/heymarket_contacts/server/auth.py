@@ -17,10 +17,11 @@ Two schemes (contract section 2):
   team's owner.
 
 A bearer value with a dot is a JWT (a team key never holds one); one without is a team key.
-Every failure is an :class:`Unauthorized` whose message names what failed, and for a token
-signed with a mistaken key which mistake it was. That hint is worked out only once the
-signature has failed, so a valid request costs what it did; and it costs the same for a secret
-that does not exist, so the time taken does not tell which secret ids do.
+Every failure is an :class:`Unauthorized` whose message names what failed, and for the
+commonest mistakes how to fix it (quotes or whitespace around the value, a key sent as the
+Basic password, a token signed with a mistaken key). Hints are worked out only once a check
+has failed, so a valid request costs what it did; and a signature failure costs the same for
+a secret that does not exist, so the time taken does not tell which secret ids do.
 """
 
 from __future__ import annotations
@@ -59,6 +60,9 @@ SECRET_ID = re.compile(r"[0-9a-f]{24}")
 #: Bounds on what is remembered; past them the memory starts afresh (tokens last 5 minutes).
 _SECRET_CACHE_LIMIT = 10_000
 _TOKEN_CACHE_LIMIT = 4_096
+#: Characters a copied token or key is commonly wrapped in; neither ever holds one.
+_QUOTES = "\"'`"
+_BASIC_HINT = "the team API key goes as the user name with an empty password, or send a Bearer JWT"
 
 
 @runtime_checkable
@@ -114,10 +118,13 @@ class Authenticator:
         if scheme == "basic":
             self._require_legacy_keys()
             return self._team_key(basic_user_name(credentials))
-        if "." not in credentials:
+        is_key = "." not in credentials
+        if is_key:
             self._require_legacy_keys()
-            return self._team_key(credentials)
-        return self._secret_token(credentials)
+        try:
+            return self._team_key(credentials) if is_key else self._secret_token(credentials)
+        except Unauthorized as error:
+            raise with_framing_hint(error, credentials, "key" if is_key else "token") from None
 
     def _require_legacy_keys(self) -> None:
         if not self._legacy_keys:
@@ -223,6 +230,19 @@ def _no_version() -> bytes | None:
     return None
 
 
+def with_framing_hint(error: Unauthorized, credentials: str, what: str) -> Unauthorized:
+    """The failure, with the fix added when the value came wrapped in quotes or whitespace
+    (valid tokens and keys hold neither)."""
+    wrappers = []
+    if credentials[0] in _QUOTES or credentials[-1] in _QUOTES:
+        wrappers.append("quotes")
+    if any(character.isspace() for character in credentials):
+        wrappers.append("whitespace")
+    if not wrappers:
+        return error
+    return Unauthorized(f"{error.message}: remove the {' and '.join(wrappers)} around the {what}")
+
+
 def split_authorization(authorization: str | None) -> tuple[str, str]:
     """``("bearer", token)`` or ``("basic", credentials)`` (scheme in any case), else a 401."""
     if authorization is None:
@@ -245,8 +265,10 @@ def basic_user_name(credentials: str) -> str:
     except (binascii.Error, ValueError):
         raise Unauthorized("malformed Basic credentials: not base64 of key:") from None
     user, colon, password = decoded.partition(":")
-    if not colon or not user:
+    if not colon:
         raise Unauthorized("malformed Basic credentials: not base64 of key:")
+    if not user:
+        raise Unauthorized(f"malformed Basic credentials: the user name is empty; {_BASIC_HINT}")
     if password:
-        raise Unauthorized("the Basic password must be empty: the team API key is the user name")
+        raise Unauthorized(f"the Basic password must be empty: {_BASIC_HINT}")
     return user
