@@ -25,6 +25,7 @@ from support import Canary, HttpApi, RunningServer, TeamCredentials, unique_phon
 
 UNKNOWN = "unknown team API key"
 DISABLED = "team API keys are disabled on this server: send an API secret JWT"
+BASIC_HINT = "the team API key goes as the user name with an empty password, or send a Bearer JWT"
 
 
 def bearer(key: str) -> str:
@@ -125,13 +126,20 @@ def test_the_database_holds_only_the_keys_sha256(
         pytest.param(lambda key: bearer(key[:-1]), UNKNOWN, id="bearer-truncated-key"),
         pytest.param(lambda key: bearer(key + "x"), UNKNOWN, id="bearer-longer-key"),
         pytest.param(lambda key: bearer(key.upper()), UNKNOWN, id="bearer-other-case"),
-        pytest.param(lambda key: f"Bearer  {key}", UNKNOWN, id="bearer-two-spaces"),
+        pytest.param(lambda key: f"Bearer  {key}",
+                     f"{UNKNOWN}: remove the whitespace around the key", id="bearer-two-spaces"),
+        pytest.param(lambda key: bearer(f'"{key}"'),
+                     f"{UNKNOWN}: remove the quotes around the key", id="bearer-quoted-key"),
+        pytest.param(lambda key: bearer(f"'{key} '"),
+                     f"{UNKNOWN}: remove the quotes and whitespace around the key",
+                     id="bearer-quoted-key-with-a-space"),
         pytest.param(lambda key: basic(key[:-1]), UNKNOWN, id="basic-truncated-key"),
-        pytest.param(lambda key: basic("", key), "malformed Basic credentials: not base64 of key:",
+        pytest.param(lambda key: basic("", key),
+                     f"malformed Basic credentials: the user name is empty; {BASIC_HINT}",
                      id="basic-key-as-password"),
         pytest.param(
             lambda key: basic(key, "x"),
-            "the Basic password must be empty: the team API key is the user name",
+            f"the Basic password must be empty: {BASIC_HINT}",
             id="basic-with-a-password",
         ),
         pytest.param(

@@ -25,6 +25,7 @@ from heymarket_contacts.tokens import (
     MAX_TOKEN_LENGTH,
     TokenError,
     UnverifiedToken,
+    bad_signature_reason,
     check_lifetime,
     mint_token,
     parse_token,
@@ -344,24 +345,25 @@ def test_length_is_checked_before_anything_else() -> None:
 # --- rules 2 and 3: header -----------------------------------------------------------------
 
 ALG = "alg must be HS256"
+UNSIGNED = "alg must be HS256: unsigned tokens (alg none or no alg) are refused"
 TYP = "typ must be JWT"
 
 
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
-        pytest.param({"alg": "none", "typ": "JWT"}, ALG, id="alg-none"),
-        pytest.param({"alg": "None"}, ALG, id="alg-None"),
+        pytest.param({"alg": "none", "typ": "JWT"}, UNSIGNED, id="alg-none"),
+        pytest.param({"alg": "None"}, UNSIGNED, id="alg-None"),
         pytest.param({"alg": "HS512", "typ": "JWT"}, ALG, id="alg-HS512"),
         pytest.param({"alg": "HS384"}, ALG, id="alg-HS384"),
         pytest.param({"alg": "hs256", "typ": "JWT"}, ALG, id="alg-lower-case-hs256"),
         pytest.param({"alg": "RS256", "typ": "JWT"}, ALG, id="alg-RS256"),
         pytest.param({"alg": "HS256 "}, ALG, id="alg-trailing-space"),
         pytest.param({"alg": ""}, ALG, id="alg-empty"),
-        pytest.param({"typ": "JWT"}, ALG, id="alg-missing"),
-        pytest.param({"alg": None}, ALG, id="alg-null"),
+        pytest.param({"typ": "JWT"}, UNSIGNED, id="alg-missing"),
+        pytest.param({"alg": None}, UNSIGNED, id="alg-null"),
         pytest.param({"alg": ["HS256"]}, ALG, id="alg-array"),
-        pytest.param({"alg": "none", "typ": "JWS"}, ALG, id="alg-checked-before-typ"),
+        pytest.param({"alg": "none", "typ": "JWS"}, UNSIGNED, id="alg-checked-before-typ"),
         pytest.param({"alg": "HS256", "typ": "JWS"}, TYP, id="typ-JWS"),
         pytest.param({"alg": "HS256", "typ": "at+jwt"}, TYP, id="typ-at+jwt"),
         pytest.param({"alg": "HS256", "typ": ""}, TYP, id="typ-empty"),
@@ -374,6 +376,36 @@ TYP = "typ must be JWT"
 def test_bad_alg_or_typ_is_rejected(header: dict[str, Any], expected: str) -> None:
     with reason(expected):
         parse_token(forge(header))
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        pytest.param({"alg": "none", "typ": "JWT"}, id="alg-none"),
+        pytest.param({"alg": "NONE"}, id="alg-NONE"),
+        pytest.param({"typ": "JWT"}, id="alg-missing"),
+    ],
+)
+def test_unsigned_token_with_an_empty_signature_is_told_by_its_header(
+    header: dict[str, Any],
+) -> None:
+    """What ``alg: none`` libraries send: ``header.payload.`` with nothing after the dot."""
+    unsigned = f"{b64url(as_bytes(header))}.{PAYLOAD_SEGMENT}."
+    with reason(UNSIGNED):
+        parse_token(unsigned)
+
+
+def test_an_empty_signature_under_hs256_is_still_an_encoding_error() -> None:
+    with reason(UNPADDED):
+        parse_token(f"{HEADER_SEGMENT}.{PAYLOAD_SEGMENT}.")
+
+
+def test_segments_are_checked_left_to_right() -> None:
+    bad_header = b64url(as_bytes({"alg": "HS512"}))
+    with reason(ALG):
+        parse_token(f"{bad_header}.!!!.!!!")
+    with reason("payload must be a JSON object"):
+        parse_token(f"{HEADER_SEGMENT}.{b64url(b'[]')}.!!!")
 
 
 @pytest.mark.parametrize(
@@ -637,6 +669,46 @@ def test_signature_is_over_the_ascii_segments_not_the_json() -> None:
     assert not signature_matches(dataclasses.replace(parsed, signature=over_json), KEY)
 
 
+BAD_SIGNATURE = "bad signature"
+THE_KEY = "the signing key is `<Secret ID>||<Secret Key>`"
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        pytest.param(
+            SECRET_KEY.encode(),
+            f"{BAD_SIGNATURE}: it was signed with the Secret Key alone; {THE_KEY}",
+            id="key-alone",
+        ),
+        pytest.param(
+            f"{SECRET_ID}|{SECRET_KEY}".encode(),
+            f"{BAD_SIGNATURE}: it was signed with `<Secret ID>|<Secret Key>` (one pipe); {THE_KEY}",
+            id="single-pipe",
+        ),
+        pytest.param(
+            f"{SECRET_KEY}||{SECRET_ID}".encode(),
+            f"{BAD_SIGNATURE}: it was signed with `<Secret Key>||<Secret ID>` (reversed); "
+            f"{THE_KEY}",
+            id="reversed",
+        ),
+        pytest.param(signing_key(SECRET_ID, "wrong-key"), BAD_SIGNATURE, id="wrong-key"),
+        pytest.param(SECRET_ID.encode(), BAD_SIGNATURE, id="id-alone"),
+        pytest.param(f"{SECRET_ID}{SECRET_KEY}".encode(), BAD_SIGNATURE, id="no-separator"),
+    ],
+)
+def test_bad_signature_reason_names_a_mistaken_key(key: bytes, expected: str) -> None:
+    parsed = parse_token(forge(key=key))
+    assert not signature_matches(parsed, KEY)  # a mistaken key never verifies
+    assert bad_signature_reason(parsed, SECRET_ID, SECRET_KEY) == expected
+
+
+def test_bad_signature_reason_names_nothing_for_another_secret() -> None:
+    """A token signed with another secret's key alone is no mistake of this secret's."""
+    parsed = parse_token(forge(key=b"other-key"))
+    assert bad_signature_reason(parsed, SECRET_ID, SECRET_KEY) == BAD_SIGNATURE
+
+
 def test_signature_checked_with_the_matching_key() -> None:
     assert signature_matches(parse_token(VALID), KEY)
     assert signature_matches(parse_token(forge(key=b"other")), b"other")
@@ -698,3 +770,31 @@ def test_lifetime_accepted(extra: dict[str, Any], now: float, leeway: float) -> 
 def test_lifetime_rejected(extra: dict[str, Any], now: float, leeway: float, expected: str) -> None:
     with reason(expected):
         check_lifetime(unverified(**extra), now=now, leeway=leeway)
+
+
+MILLISECONDS = "looks like milliseconds; JWT times are seconds since the epoch"
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        pytest.param({"iat": IAT * 1000}, f"iat in the future: iat {MILLISECONDS}", id="iat-ms"),
+        pytest.param(
+            {"iat": IAT * 1000 + 999}, f"iat in the future: iat {MILLISECONDS}", id="iat-ms-odd"
+        ),
+        pytest.param(
+            {"iat": IAT * 1000 - 86_400_000},
+            f"iat in the future: iat {MILLISECONDS}",
+            id="iat-ms-a-day-behind",
+        ),
+        pytest.param(
+            {"nbf": IAT * 1000}, f"token not yet valid (nbf): nbf {MILLISECONDS}", id="nbf-ms"
+        ),
+        pytest.param({"iat": IAT + 3600}, "iat in the future", id="iat-an-hour-ahead"),
+        pytest.param({"iat": IAT * 1_000_000}, "iat in the future", id="iat-microseconds"),
+        pytest.param({"iat": IAT * 10}, "iat in the future", id="iat-ten-times-now"),
+    ],
+)
+def test_a_time_in_milliseconds_is_named(extra: dict[str, Any], expected: str) -> None:
+    with reason(expected):
+        check_lifetime(unverified(**extra), now=IAT, leeway=L)

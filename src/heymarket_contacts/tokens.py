@@ -11,6 +11,11 @@ Verification is split so that the server can look the secret up between the step
 2. :func:`signature_matches` compares the signature in constant time;
 3. :func:`check_lifetime` checks ``iat`` (and ``exp``/``nbf`` when present) against a clock.
 
+Where a rule fails in one of the ways integrators commonly get wrong, the reason adds the likely
+fix: an unsigned token, times in milliseconds, and (:func:`bad_signature_reason`, on a
+signature that did not match) a token signed with one of the keys people mistake for
+``<Secret ID>||<Secret Key>``. No hint makes a token valid.
+
 Only the standard library is used, so the SDK can import this module without the server's
 dependencies.
 """
@@ -34,6 +39,7 @@ __all__ = [
     "MAX_TOKEN_LENGTH",
     "TokenError",
     "UnverifiedToken",
+    "bad_signature_reason",
     "check_lifetime",
     "mint_token",
     "parse_token",
@@ -47,6 +53,8 @@ MAX_TOKEN_LENGTH = 4096
 FORBIDDEN_HEADER_PARAMETERS = frozenset({"crit", "jku", "jwk", "x5u", "x5c", "zip", "b64"})
 
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]*")
+_SIGNING_KEY = "`<Secret ID>||<Secret Key>`"
+_UNSIGNED = "alg must be HS256: unsigned tokens (alg none or no alg) are refused"
 _HEADER_SEGMENT = (
     base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT"}').rstrip(b"=").decode("ascii")
 )
@@ -87,15 +95,18 @@ def mint_token(secret_id: str, secret_key: str, *, issued_at: int | None = None)
 
 
 def parse_token(token: str) -> UnverifiedToken:
-    """Check the rules that need no key (1 to 3) and return the claims the others need."""
+    """Check the rules that need no key (1 to 3) and return the claims the others need.
+
+    The segments are read left to right, each decoded and checked before the next, so that
+    an unsigned token (``alg: none``, an empty signature segment) is told by its header."""
     if len(token) > MAX_TOKEN_LENGTH:
         raise TokenError(f"token longer than {MAX_TOKEN_LENGTH} bytes")
     segments = token.split(".")
     if len(segments) != 3:
         raise TokenError("token must have exactly three segments")
-    header_bytes, payload_bytes, signature = (_decode_segment(s) for s in segments)
-    _check_header(_decode_object(header_bytes, "header"))
-    payload = _decode_object(payload_bytes, "payload")
+    _check_header(_decode_object(_decode_segment(segments[0]), "header"))
+    payload = _decode_object(_decode_segment(segments[1]), "payload")
+    signature = _decode_segment(segments[2])
     return UnverifiedToken(
         issuer=_issuer(payload),
         issued_at=_number_claim(payload, "iat"),
@@ -112,16 +123,49 @@ def signature_matches(token: UnverifiedToken, key: bytes) -> bool:
     return hmac.compare_digest(expected, token.signature)
 
 
+def bad_signature_reason(token: UnverifiedToken, secret_id: str, secret_key: str) -> str:
+    """Why a signature that did not match failed: ``bad signature``, naming the mistaken key
+    when one of the common ones made it.
+
+    Every mistaken key is tried whichever matches, so the work is the same for any token and
+    any secret. A match shows the client holds the Secret Key; the token stays refused."""
+    mistake = None
+    for name, mistaken_key in _mistaken_keys(secret_id, secret_key):
+        if signature_matches(token, mistaken_key.encode()) and mistake is None:
+            mistake = name
+    if mistake is None:
+        return "bad signature"
+    return f"bad signature: it was signed with {mistake}; the signing key is {_SIGNING_KEY}"
+
+
+def _mistaken_keys(secret_id: str, secret_key: str) -> tuple[tuple[str, str], ...]:
+    """The keys integrators sign with instead of ``<Secret ID>||<Secret Key>``, each named."""
+    return (
+        ("the Secret Key alone", secret_key),
+        ("`<Secret ID>|<Secret Key>` (one pipe)", f"{secret_id}|{secret_key}"),
+        ("`<Secret Key>||<Secret ID>` (reversed)", f"{secret_key}||{secret_id}"),
+    )
+
+
 def check_lifetime(token: UnverifiedToken, *, now: float, leeway: float) -> None:
     """Rule 5: ``iat - L <= now < iat + 300 + L``, and ``exp``/``nbf`` when present."""
     if now < token.issued_at - leeway:
-        raise TokenError("iat in the future")
+        raise TokenError("iat in the future" + _milliseconds_hint("iat", token.issued_at, now))
     if now >= token.issued_at + LIFETIME_SECONDS + leeway:
         raise TokenError("token expired")
     if token.expires_at is not None and now >= token.expires_at + leeway:
         raise TokenError("token expired (exp)")
     if token.not_before is not None and now < token.not_before - leeway:
-        raise TokenError("token not yet valid (nbf)")
+        raise TokenError(
+            "token not yet valid (nbf)" + _milliseconds_hint("nbf", token.not_before, now)
+        )
+
+
+def _milliseconds_hint(name: str, value: float, now: float) -> str:
+    """The fix for a time given in milliseconds (about 1000 times now), else nothing."""
+    if not 500 * now <= value <= 2000 * now:
+        return ""
+    return f": {name} looks like milliseconds; JWT times are seconds since the epoch"
 
 
 def _encode(raw: bytes) -> str:
@@ -169,8 +213,10 @@ def _reject_constant(name: str) -> Any:
 
 
 def _check_header(header: dict[str, Any]) -> None:
-    if header.get("alg") != "HS256":
-        raise TokenError("alg must be HS256")
+    alg = header.get("alg")
+    if alg != "HS256":
+        unsigned = alg is None or (isinstance(alg, str) and alg.lower() == "none")
+        raise TokenError(_UNSIGNED if unsigned else "alg must be HS256")
     typ = header.get("typ", "JWT")
     if not isinstance(typ, str) or typ.upper() != "JWT":
         raise TokenError("typ must be JWT")

@@ -17,7 +17,11 @@ Two schemes (contract section 2):
   team's owner.
 
 A bearer value with a dot is a JWT (a team key never holds one); one without is a team key.
-Every failure is an :class:`Unauthorized` whose message names what failed.
+Every failure is an :class:`Unauthorized` whose message names what failed, and for the
+commonest mistakes how to fix it (quotes or whitespace around the value, a key sent as the
+Basic password, a token signed with a mistaken key). Hints are worked out only once a check
+has failed, so a valid request costs what it did; and a signature failure costs the same for
+a secret that does not exist, so the time taken does not tell which secret ids do.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from typing import Protocol, runtime_checkable
 from ..tokens import (
     TokenError,
     UnverifiedToken,
+    bad_signature_reason,
     check_lifetime,
     parse_token,
     signature_matches,
@@ -55,6 +60,9 @@ SECRET_ID = re.compile(r"[0-9a-f]{24}")
 #: Bounds on what is remembered; past them the memory starts afresh (tokens last 5 minutes).
 _SECRET_CACHE_LIMIT = 10_000
 _TOKEN_CACHE_LIMIT = 4_096
+#: Characters a copied token or key is commonly wrapped in; neither ever holds one.
+_QUOTES = "\"'`"
+_BASIC_HINT = "the team API key goes as the user name with an empty password, or send a Bearer JWT"
 
 
 @runtime_checkable
@@ -70,6 +78,8 @@ class KnownSecret:
 
     principal: Principal
     signing_key: bytes
+    #: The Secret Key itself, to name the mistake when a token was signed with a wrong key.
+    secret_key: str
     #: The row's team, user, nonce and ciphertext as read, compared with the row on each use.
     row: tuple[int, int, bytes, bytes]
     #: The store's data version read just before the row was last found unchanged.
@@ -94,7 +104,9 @@ class Authenticator:
         self._leeway = leeway
         self._legacy_keys = legacy_keys
         self._now = now
-        self._decoy_key = secrets.token_bytes(32)
+        # Shaped as a real secret, so that an unknown one costs the same HMAC work.
+        self._decoy_secret_key = secrets.token_urlsafe(32)
+        self._decoy_key = signing_key("0" * 24, self._decoy_secret_key)
         self._secrets: dict[str, KnownSecret] = {}
         self._tokens: dict[str, VerifiedToken] = {}
         self._data_version: Callable[[], bytes | None] = (
@@ -106,10 +118,13 @@ class Authenticator:
         if scheme == "basic":
             self._require_legacy_keys()
             return self._team_key(basic_user_name(credentials))
-        if "." not in credentials:
+        is_key = "." not in credentials
+        if is_key:
             self._require_legacy_keys()
-            return self._team_key(credentials)
-        return self._secret_token(credentials)
+        try:
+            return self._team_key(credentials) if is_key else self._secret_token(credentials)
+        except Unauthorized as error:
+            raise with_framing_hint(error, credentials, "key" if is_key else "token") from None
 
     def _require_legacy_keys(self) -> None:
         if not self._legacy_keys:
@@ -148,12 +163,12 @@ class Authenticator:
         token = self._parsed(bearer)
         secret = self._secret(token.issuer)
         key = secret.signing_key if secret else self._decoy_key
-        matches = signature_matches(token, key)  # the same work for an unknown secret
-        if secret is None:
-            raise Unauthorized("unknown or revoked secret")
-        if not matches:
-            raise Unauthorized("bad signature")
-        return VerifiedToken(token, secret)
+        if signature_matches(token, key) and secret is not None:
+            return VerifiedToken(token, secret)
+        # The mistaken keys are tried for an unknown secret too, on the decoy: the same work.
+        secret_key = secret.secret_key if secret else self._decoy_secret_key
+        reason = bad_signature_reason(token, token.issuer, secret_key)
+        raise Unauthorized(reason if secret else "unknown or revoked secret")
 
     @staticmethod
     def _parsed(token: str) -> UnverifiedToken:
@@ -195,23 +210,37 @@ class Authenticator:
 
     def _remember(self, record: SecretRecord) -> KnownSecret | None:
         try:
-            key = signing_key(record.secret_id, self._box.open(record))
+            secret_key = self._box.open(record)
         except SecretUnreadable:
             log.error("API secret %s does not decrypt under this master key", record.secret_id)
             return None
+        key = signing_key(record.secret_id, secret_key)
         principal = Principal(
             team_id=record.team_id, user_id=record.user_id, secret_id=record.secret_id
         )
         row = (record.team_id, record.user_id, record.nonce, record.key_ciphertext)
         if len(self._secrets) >= _SECRET_CACHE_LIMIT:
             self._secrets.clear()
-        known = KnownSecret(principal, key, row)
+        known = KnownSecret(principal, key, secret_key, row)
         self._secrets[record.secret_id] = known
         return known
 
 
 def _no_version() -> bytes | None:
     return None
+
+
+def with_framing_hint(error: Unauthorized, credentials: str, what: str) -> Unauthorized:
+    """The failure, with the fix added when the value came wrapped in quotes or whitespace
+    (valid tokens and keys hold neither)."""
+    wrappers = []
+    if credentials[0] in _QUOTES or credentials[-1] in _QUOTES:
+        wrappers.append("quotes")
+    if any(character.isspace() for character in credentials):
+        wrappers.append("whitespace")
+    if not wrappers:
+        return error
+    return Unauthorized(f"{error.message}: remove the {' and '.join(wrappers)} around the {what}")
 
 
 def split_authorization(authorization: str | None) -> tuple[str, str]:
@@ -236,8 +265,10 @@ def basic_user_name(credentials: str) -> str:
     except (binascii.Error, ValueError):
         raise Unauthorized("malformed Basic credentials: not base64 of key:") from None
     user, colon, password = decoded.partition(":")
-    if not colon or not user:
+    if not colon:
         raise Unauthorized("malformed Basic credentials: not base64 of key:")
+    if not user:
+        raise Unauthorized(f"malformed Basic credentials: the user name is empty; {_BASIC_HINT}")
     if password:
-        raise Unauthorized("the Basic password must be empty: the team API key is the user name")
+        raise Unauthorized(f"the Basic password must be empty: {_BASIC_HINT}")
     return user
