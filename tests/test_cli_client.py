@@ -151,8 +151,9 @@ def test_import_csv_writes_the_good_rows_and_lists_the_failures(
     result = cli.fails("contacts", "import", "people.csv", "--batch-size", "2")
     assert result.returncode == 1
     summary = json.loads(result.stdout)
-    assert summary["items"] == 6
-    assert summary["accepted"] == 3
+    assert {key: summary[key] for key in ("items", "created", "updated", "skipped", "differ")} == {
+        "items": 6, "created": 2, "updated": 0, "skipped": 1, "differ": 1,
+    }  # fmt: skip
     assert [(f["where"], f["error"]) for f in summary["failed"]] == [
         ("line 4", "bad_data"),
         ("line 5", "bad_data"),
@@ -173,7 +174,9 @@ def test_import_csv_writes_the_good_rows_and_lists_the_failures(
 
     overwrite = f"phone,first\n{existing},Changed\n"
     done = json.loads(cli.ok("contacts", "import", "-", "--overwrite", stdin=overwrite))
-    assert done == {"items": 1, "accepted": 1, "failed": []}
+    assert done == {
+        "items": 1, "created": 0, "updated": 1, "skipped": 0, "differ": 1, "failed": [],
+    }  # fmt: skip
     assert sdk.contacts.find(phone=existing).first == "Changed"
 
 
@@ -225,7 +228,7 @@ def test_export_then_import_into_another_team(
     target = ClientCli(environment_for(server, other), cli.cwd, cli.canary)
     target.json("fields", "create", "Plan")
     target.json("tags", "create", "VIP")
-    assert json.loads(target.ok("contacts", "import", "all.csv"))["accepted"] == 2
+    assert json.loads(target.ok("contacts", "import", "all.csv"))["created"] == 2
     imported = target.json("contacts", "export", "--format", "json")
 
     def portable(contact: dict[str, Any], fields: dict[str, str]) -> tuple[Any, ...]:
@@ -301,7 +304,7 @@ def test_import_on_a_terminal_shows_progress_and_a_summary(cli: ClientCli) -> No
     (cli.cwd / "people.csv").write_text("phone,first\n" + rows + "12,Bad\n")
     text = cli.terminal("contacts", "import", "people.csv", status=1)
     assert "Importing" in text
-    assert "3 of 4 contacts accepted, 1 failed." in text
+    assert "4 rows: 3 created, 0 updated, 0 skipped, 1 failed." in text
     assert "line 5: 12: bad_data: phone" in text
 
 
