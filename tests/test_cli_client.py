@@ -304,6 +304,8 @@ def test_import_on_a_terminal_shows_progress_and_a_summary(cli: ClientCli) -> No
     (cli.cwd / "people.csv").write_text("phone,first\n" + rows + "12,Bad\n")
     text = cli.terminal("contacts", "import", "people.csv", status=1)
     assert "Importing" in text
+    assert "4/4" in text
+    assert "rows/s" in text
     assert "4 rows: 3 created, 0 updated, 0 skipped, 1 failed." in text
     assert "line 5: 12: bad_data: phone" in text
 

@@ -1,13 +1,18 @@
 """``contacts import`` counts what the batch did with each row: created, updated, skipped (and
-whether ``--overwrite`` would change it) or failed, against the real server on both databases."""
+whether ``--overwrite`` would change it) or failed, against the real server on both databases.
+The waits of a rate-limited call are said, on a terminal and off one."""
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from cli_support import ClientCli, environment_for, team_client
@@ -170,3 +175,70 @@ def test_a_phone_twice_in_a_file_creates_once_then_skips_or_updates(
     )
     assert sdk.contacts.find(phone=phone).first == "Third"
     assert sdk.contacts.count() == 1
+
+
+@contextmanager
+def rate_limiting_proxy(upstream: str, path: str) -> Iterator[str]:
+    """A proxy in front of ``upstream`` that answers the first call of ``path`` with a 429
+    (``Retry-After: 1``) and passes every other call on."""
+    limited = threading.Event()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.forward()
+
+        def do_POST(self) -> None:
+            self.forward()
+
+        def forward(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.path.startswith(path) and not limited.is_set():
+                limited.set()
+                error = {"error": "rate_limited", "message": "slow down", "request_id": "r"}
+                self.answer(429, json.dumps(error).encode(), {"Retry-After": "1"})
+                return
+            headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+            response = httpx.request(self.command, upstream + self.path, headers=headers,
+                                     content=body, timeout=30)  # fmt: skip
+            self.answer(response.status_code, response.content, {})
+
+        def answer(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+            self.send_response(status)
+            for name, value in {**headers, "Content-Type": "application/json"}.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{proxy.server_address[1]}"
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+        thread.join()
+
+
+@pytest.mark.parametrize(
+    "terminal", [pytest.param(False, id="piped"), pytest.param(True, id="tty")]
+)
+def test_a_rate_limited_batch_is_waited_for_and_the_wait_said(
+    cli: ClientCli, server: RunningServer, team: TeamCredentials, terminal: bool
+) -> None:
+    file = people(cli, [(unique_phone(), "Ann"), (unique_phone(), "Bo")])
+    with rate_limiting_proxy(server.base_url, "/v1/batch/contacts") as url:
+        limited = ClientCli({**cli.environment, "HEYMARKET_BASE_URL": url}, cli.cwd, cli.canary)
+        if terminal:
+            output = limited.terminal("contacts", "import", file)
+            assert "2 rows: 2 created, 0 updated, 0 skipped, 0 failed." in output
+        else:
+            result = limited.run("contacts", "import", file)
+            assert result.returncode == 0, result.stderr
+            assert json.loads(result.stdout) == summary(2, created=2)
+            output = result.stderr
+    assert "rate limited: waiting 1 s" in output

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
@@ -21,6 +20,7 @@ import click
 from ..client import Client, to_dict
 from ..models import BATCH_MAX, Contact
 from .api_session import ApiSession, api_command
+from .import_progress import ImportProgress
 from .import_report import Failure, ImportReport, StoredContacts, phone_key
 
 __all__ = ["TEXT_COLUMNS", "export_contacts", "import_contacts"]
@@ -204,19 +204,17 @@ def import_contacts(
     skipped (their phone exists; see --overwrite) and failed (exit status 1 when any did).
     """
     kind = kind or ("json" if str(getattr(file, "name", "")).lower().endswith(".json") else "csv")
-    with session.client() as client:
+    progress = ImportProgress()
+    with session.client(on_retry=progress.waiting) as client:
         rows = list(read_items(file, kind, Labels(client)))
         report = ImportReport(items=len(rows))
         report.failed.extend(failure for _, _, failure in rows if failure is not None)
         ready = [(where, item) for where, item, failure in rows if failure is None]
-        with click.progressbar(
-            length=len(rows), label="Importing", file=sys.stderr, hidden=not sys.stderr.isatty()
-        ) as bar:
-            bar.update(len(rows) - len(ready))
+        with progress.bar(len(rows), unsent=len(rows) - len(ready)):
             for start in range(0, len(ready), batch_size):
                 chunk = ready[start : start + batch_size]
                 _import_batch(client, chunk, report, overwrite=overwrite)
-                bar.update(len(chunk))
+                progress.advance(len(chunk))
     if session.as_json:
         click.echo(report.as_json())
     else:
