@@ -5,97 +5,15 @@ per command, against the real server on both databases. Piped, they print JSON; 
 from __future__ import annotations
 
 import json
-import os
-import pty
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from cli_support import ClientCli, environment_for, team_client
 from heymarket_contacts import Client, to_dict
 from support import Canary, RunningServer, TeamCredentials, TeamFactory, free_port, unique_phone
-
-TIMEOUT = 60
-
-
-def environment_for(server: RunningServer | None, team: TeamCredentials | None) -> dict[str, str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("HEYMARKET_")}
-    if team is not None:
-        environment["HEYMARKET_SECRET_ID"] = team.secret_id
-        environment["HEYMARKET_SECRET_KEY"] = team.secret_key
-    if server is not None:
-        environment["HEYMARKET_BASE_URL"] = server.base_url
-    return environment
-
-
-@dataclass
-class ClientCli:
-    environment: dict[str, str]
-    cwd: Path
-    canary: Canary
-
-    def run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [sys.executable, "-m", "heymarket_contacts", *args],
-            capture_output=True,
-            text=True,
-            env=self.environment,
-            cwd=self.cwd,
-            input=stdin,
-            timeout=TIMEOUT,
-            check=False,
-        )
-        self.canary.assert_absent_from(result.stdout + result.stderr, where=f"`{' '.join(args)}`")
-        return result
-
-    def ok(self, *args: str, stdin: str | None = None) -> str:
-        result = self.run(*args, stdin=stdin)
-        assert result.returncode == 0, result.stdout + result.stderr
-        assert "Traceback" not in result.stderr
-        return result.stdout
-
-    def json(self, *args: str) -> Any:
-        return json.loads(self.ok(*args))
-
-    def fails(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        result = self.run(*args, stdin=stdin)
-        assert result.returncode != 0, result.stdout
-        assert "Traceback" not in result.stdout + result.stderr
-        return result
-
-    def terminal(self, *args: str, status: int = 0) -> str:
-        """The command with a terminal for stdin, stdout and stderr: what a person sees. It
-        must exit with ``status``."""
-        leader, follower = pty.openpty()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "heymarket_contacts", *args],
-            stdin=follower,
-            stdout=follower,
-            stderr=follower,
-            env=self.environment,
-            cwd=self.cwd,
-        )
-        os.close(follower)
-        output = b""
-        try:
-            while chunk := _read(leader):
-                output += chunk
-        finally:
-            os.close(leader)
-            process.wait(TIMEOUT)
-        assert process.returncode == status, output.decode(errors="replace")
-        return output.decode().replace("\r\n", "\n")
-
-
-def _read(descriptor: int) -> bytes:
-    try:
-        return os.read(descriptor, 65536)
-    except OSError:  # EIO: the command exited and closed the terminal
-        return b""
 
 
 @pytest.fixture
@@ -105,9 +23,7 @@ def cli(server: RunningServer, team: TeamCredentials, canary: Canary, tmp_path: 
 
 @pytest.fixture
 def sdk(server: RunningServer, team: TeamCredentials) -> Iterator[Client]:
-    with Client(
-        secret_id=team.secret_id, secret_key=team.secret_key, base_url=server.base_url, environ={}
-    ) as client:
+    with team_client(server, team) as client:
         yield client
 
 
@@ -235,8 +151,9 @@ def test_import_csv_writes_the_good_rows_and_lists_the_failures(
     result = cli.fails("contacts", "import", "people.csv", "--batch-size", "2")
     assert result.returncode == 1
     summary = json.loads(result.stdout)
-    assert summary["items"] == 6
-    assert summary["accepted"] == 3
+    assert {key: summary[key] for key in ("items", "created", "updated", "skipped", "differ")} == {
+        "items": 6, "created": 2, "updated": 0, "skipped": 1, "differ": 1,
+    }  # fmt: skip
     assert [(f["where"], f["error"]) for f in summary["failed"]] == [
         ("line 4", "bad_data"),
         ("line 5", "bad_data"),
@@ -257,7 +174,9 @@ def test_import_csv_writes_the_good_rows_and_lists_the_failures(
 
     overwrite = f"phone,first\n{existing},Changed\n"
     done = json.loads(cli.ok("contacts", "import", "-", "--overwrite", stdin=overwrite))
-    assert done == {"items": 1, "accepted": 1, "failed": []}
+    assert done == {
+        "items": 1, "created": 0, "updated": 1, "skipped": 0, "differ": 1, "failed": [],
+    }  # fmt: skip
     assert sdk.contacts.find(phone=existing).first == "Changed"
 
 
@@ -309,7 +228,7 @@ def test_export_then_import_into_another_team(
     target = ClientCli(environment_for(server, other), cli.cwd, cli.canary)
     target.json("fields", "create", "Plan")
     target.json("tags", "create", "VIP")
-    assert json.loads(target.ok("contacts", "import", "all.csv"))["accepted"] == 2
+    assert json.loads(target.ok("contacts", "import", "all.csv"))["created"] == 2
     imported = target.json("contacts", "export", "--format", "json")
 
     def portable(contact: dict[str, Any], fields: dict[str, str]) -> tuple[Any, ...]:
@@ -385,7 +304,9 @@ def test_import_on_a_terminal_shows_progress_and_a_summary(cli: ClientCli) -> No
     (cli.cwd / "people.csv").write_text("phone,first\n" + rows + "12,Bad\n")
     text = cli.terminal("contacts", "import", "people.csv", status=1)
     assert "Importing" in text
-    assert "3 of 4 contacts accepted, 1 failed." in text
+    assert "4/4" in text
+    assert "rows/s" in text
+    assert "4 rows: 3 created, 0 updated, 0 skipped, 1 failed." in text
     assert "line 5: 12: bad_data: phone" in text
 
 

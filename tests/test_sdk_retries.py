@@ -28,6 +28,7 @@ from heymarket_contacts import (
     InternalServerError,
     NotFoundError,
     RateLimitError,
+    RetryNotice,
     RetryPolicy,
 )
 from sdk_support import (
@@ -137,6 +138,24 @@ async def test_429_waits_what_retry_after_says(flavour: str) -> None:
     async with client as api:
         await run(api.team.get())
     assert sleeps.delays == [3.0]
+
+
+async def test_on_retry_is_told_of_each_wait_before_it(flavour: str) -> None:
+    notices: list[RetryNotice] = []
+    client, _, sleeps = scripted(
+        flavour,
+        error_answer(429, "rate_limited", **{"Retry-After": "3"}),
+        httpx.ConnectError("refused"),
+        json_answer(200, TEAM),
+        on_retry=notices.append,
+    )
+    async with client as api:
+        await run(api.team.get())
+    assert notices == [
+        RetryNotice(call="GET /v1/team", retry=1, delay=3.0, status=429),
+        RetryNotice(call="GET /v1/team", retry=2, delay=1.0, status=None),
+    ]
+    assert sleeps.delays == [3.0, 1.0]
 
 
 async def test_retry_after_may_be_an_http_date(flavour: str) -> None:

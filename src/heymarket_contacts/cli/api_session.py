@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..client import Client, to_dict
+from ..client import Client, RetryNotice, to_dict
 from ..client.errors import HeymarketError
 from .options import secret_id_option, secret_key_option
 from .tables import render_record, render_table
@@ -44,7 +44,7 @@ class ApiSession:
         return self.output == "json"
 
     @contextmanager
-    def client(self) -> Iterator[Client]:
+    def client(self, *, on_retry: Callable[[RetryNotice], None] | None = None) -> Iterator[Client]:
         """The SDK client; an SDK error inside the block becomes a one-line CLI error."""
         try:
             with Client(
@@ -53,6 +53,7 @@ class ApiSession:
                 base_url=self.base_url,
                 timeout=self.timeout,
                 max_retries=self.max_retries,
+                on_retry=on_retry,
             ) as client:
                 yield client
         except HeymarketError as error:

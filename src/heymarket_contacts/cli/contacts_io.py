@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import IO, Any
 
 import click
@@ -22,6 +20,8 @@ import click
 from ..client import Client, to_dict
 from ..models import BATCH_MAX, Contact
 from .api_session import ApiSession, api_command
+from .import_progress import ImportProgress
+from .import_report import Failure, ImportReport, StoredContacts, phone_key
 
 __all__ = ["TEXT_COLUMNS", "export_contacts", "import_contacts"]
 
@@ -57,14 +57,6 @@ TRUE, FALSE = {"true", "1", "yes", "y"}, {"false", "0", "no", "n"}
 
 class RowError(ValueError):
     """A row the CLI cannot turn into a write shape; it is reported, not sent."""
-
-
-@dataclass
-class Failure:
-    where: str
-    phone: str
-    error: str
-    message: str
 
 
 class Labels:
@@ -208,47 +200,50 @@ def import_contacts(
 ) -> None:
     """Import contacts from a CSV or JSON file (- for stdin) through the batch call.
 
-    Shows a progress bar on a terminal and ends with a summary of the rows that failed
-    (exit status 1 when any did).
+    Shows a progress bar on a terminal and ends with a summary: the rows created, updated,
+    skipped (their phone exists; see --overwrite) and failed (exit status 1 when any did).
     """
     kind = kind or ("json" if str(getattr(file, "name", "")).lower().endswith(".json") else "csv")
-    failures: list[Failure] = []
-    with session.client() as client:
-        items = list(read_items(file, kind, Labels(client)))
-        failures.extend(failure for _, _, failure in items if failure is not None)
-        ready = [(where, item) for where, item, failure in items if failure is None]
-        with click.progressbar(
-            length=len(items), label="Importing", file=sys.stderr, hidden=not sys.stderr.isatty()
-        ) as bar:
-            bar.update(len(items) - len(ready))
+    progress = ImportProgress()
+    with session.client(on_retry=progress.waiting) as client:
+        rows = list(read_items(file, kind, Labels(client)))
+        report = ImportReport(items=len(rows))
+        report.failed.extend(failure for _, _, failure in rows if failure is not None)
+        ready = [(where, item) for where, item, failure in rows if failure is None]
+        with progress.bar(len(rows), unsent=len(rows) - len(ready)):
             for start in range(0, len(ready), batch_size):
                 chunk = ready[start : start + batch_size]
-                answer = client.contacts.batch([item for _, item in chunk], overwrite=overwrite)
-                failures.extend(_failure(chunk, failed) for failed in answer)
-                bar.update(len(chunk))
-    _summary(session, len(items), sorted(failures, key=lambda f: _order(f.where)))
-    if failures:
+                _import_batch(client, chunk, report, overwrite=overwrite)
+                progress.advance(len(chunk))
+    if session.as_json:
+        click.echo(report.as_json())
+    else:
+        click.echo("\n".join(report.lines(overwrite=overwrite)))
+    if report.failed:
         click.get_current_context().exit(1)
+
+
+def _import_batch(
+    client: Client, chunk: list[tuple[str, Any]], report: ImportReport, *, overwrite: bool
+) -> None:
+    """One batch call, its phones looked up first, so that its rows can be counted."""
+    items = [item for _, item in chunk]
+    phones = list(dict.fromkeys(phone for item in items if (phone := phone_key(item))))
+    stored = StoredContacts(
+        client.v2.contacts.search(phones, channel_type="phone") if phones else []
+    )
+    answer = client.contacts.batch(items, overwrite=overwrite)
+    report.failed.extend(_failure(chunk, failed) for failed in answer)
+    failed = {failed.index for failed in answer}
+    for index, item in enumerate(items):
+        if index not in failed:
+            report.count(*stored.write(item, overwrite=overwrite))
 
 
 def _failure(chunk: list[tuple[str, Any]], failed: Any) -> Failure:
     where, item = chunk[failed.index]
     phone = str(item.get("phone", "")) if isinstance(item, dict) else ""
     return Failure(where, phone, failed.error.error, failed.error.message)
-
-
-def _order(where: str) -> int:
-    return int(where.rsplit(" ", 1)[1])
-
-
-def _summary(session: ApiSession, total: int, failures: list[Failure]) -> None:
-    if session.as_json:
-        rows = [failure.__dict__ for failure in failures]
-        click.echo(json.dumps({"items": total, "accepted": total - len(failures), "failed": rows}))
-        return
-    click.echo(f"{total - len(failures)} of {total} contacts accepted, {len(failures)} failed.")
-    for failure in failures:
-        click.echo(f"  {failure.where}: {failure.phone or '-'}: {failure.error}: {failure.message}")
 
 
 @click.command("export")

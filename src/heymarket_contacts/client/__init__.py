@@ -6,7 +6,7 @@ from ._answers import to_dict, unknown_fields
 from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncClient, Client
 from ._core import RequestOptions
 from ._paging import AsyncPager, Pager
-from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
+from ._retry import DEFAULT_MAX_RETRIES, RetryNotice, RetryPolicy
 from .resources import ContactWriteArgs
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "ContactWriteArgs",
     "Pager",
     "RequestOptions",
+    "RetryNotice",
     "RetryPolicy",
     "to_dict",
     "unknown_fields",

@@ -25,7 +25,7 @@ from ._core import (
     RequestOptions,
     Retry,
 )
-from ._retry import DEFAULT_MAX_RETRIES, RetryPolicy
+from ._retry import DEFAULT_MAX_RETRIES, RetryNotice, RetryPolicy
 from ._settings import DEFAULT_BASE_URL, configure_logging, load_client_settings
 from .resources import (
     V2,
@@ -49,6 +49,7 @@ from .resources import (
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "AsyncClient", "Client"]
 
 T = TypeVar("T")
+RetryHook = Callable[[RetryNotice], None]
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 _TRANSPORT_ERRORS = (httpx.TransportError, httpx.DecodingError)
 
@@ -63,6 +64,7 @@ class _BaseClient:
         timeout: float | httpx.Timeout | None,
         max_retries: int,
         retry_policy: RetryPolicy | None,
+        on_retry: RetryHook | None,
         environ: Mapping[str, str] | None,
     ) -> None:
         settings = load_client_settings(
@@ -74,6 +76,7 @@ class _BaseClient:
         self.base_url = settings.base_url
         self.timeout = timeout
         self.max_retries = max_retries
+        self._on_retry = on_retry
         self._tokens = TokenSource(settings.secret_id, settings.secret_key)
         self._context = ClientContext(
             base_url=settings.base_url,
@@ -89,6 +92,12 @@ class _BaseClient:
         return Exchange(
             call, self._context, max_retries=options.get("max_retries", self.max_retries)
         )
+
+    def _waiting(self, retry: Retry) -> float:
+        """Tell the ``on_retry`` hook of a wait; the seconds to wait."""
+        if self._on_retry is not None:
+            self._on_retry(retry.notice)
+        return retry.delay
 
     def _build(
         self, http: httpx.Client | httpx.AsyncClient, out: OutgoingRequest, options: RequestOptions
@@ -106,6 +115,7 @@ class Client(_BaseClient):
     ``HEYMARKET_SECRET_KEY`` and ``HEYMARKET_BASE_URL``. ``timeout`` and ``max_retries`` apply
     to every call unless the call passes its own. ``http_client`` and ``sleep`` are seams: your
     own ``httpx.Client`` (proxies, a mock transport) and what waits between retries.
+    ``on_retry`` is told of each retry (a :class:`RetryNotice`) before its wait.
     """
 
     def __init__(
@@ -117,13 +127,15 @@ class Client(_BaseClient):
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry_policy: RetryPolicy | None = None,
+        on_retry: RetryHook | None = None,
         http_client: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
         environ: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(
             secret_id=secret_id, secret_key=secret_key, base_url=base_url, timeout=timeout,
-            max_retries=max_retries, retry_policy=retry_policy, environ=environ,
+            max_retries=max_retries, retry_policy=retry_policy, on_retry=on_retry,
+            environ=environ,
         )  # fmt: skip
         self._http = http_client or httpx.Client()
         self._sleep = sleep
@@ -159,11 +171,14 @@ class Client(_BaseClient):
                 return step.value
             if isinstance(step, Follow):
                 return self._send(step.call, options)
-            self._sleep(step.delay)
+            self._sleep(self._waiting(step))
 
 
 class AsyncClient(_BaseClient):
-    """The same client for ``async`` code: the same resources and methods, awaited."""
+    """The same client for ``async`` code: the same resources and methods, awaited.
+
+    ``on_retry`` is a plain function here too, called before each retry's wait.
+    """
 
     def __init__(
         self,
@@ -174,13 +189,15 @@ class AsyncClient(_BaseClient):
         timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry_policy: RetryPolicy | None = None,
+        on_retry: RetryHook | None = None,
         http_client: httpx.AsyncClient | None = None,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         environ: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(
             secret_id=secret_id, secret_key=secret_key, base_url=base_url, timeout=timeout,
-            max_retries=max_retries, retry_policy=retry_policy, environ=environ,
+            max_retries=max_retries, retry_policy=retry_policy, on_retry=on_retry,
+            environ=environ,
         )  # fmt: skip
         self._http = http_client or httpx.AsyncClient()
         self._sleep = sleep
@@ -216,7 +233,7 @@ class AsyncClient(_BaseClient):
                 return step.value
             if isinstance(step, Follow):
                 return await self._send(step.call, options)
-            await self._sleep(step.delay)
+            await self._sleep(self._waiting(step))
 
 
 def _version() -> str:

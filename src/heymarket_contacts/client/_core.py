@@ -22,6 +22,7 @@ from ._auth import TokenSource
 from ._retry import (
     NOT_PROCESSED,
     RetryMode,
+    RetryNotice,
     RetryPolicy,
     reached_server,
     retryable,
@@ -70,7 +71,13 @@ class Done(Generic[T]):
 
 @dataclass(frozen=True, slots=True)
 class Retry:
-    delay: float
+    """Wait, then send the call again; ``notice`` says why and for how long."""
+
+    notice: RetryNotice
+
+    @property
+    def delay(self) -> float:
+        return self.notice.delay
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +173,7 @@ class Exchange(Generic[T]):
         if status not in NOT_PROCESSED:
             self._delivered = True
         if retryable(status, self.call.retry):
-            retry = self._retry(parse_retry_after(headers.get("retry-after")), f"status {status}")
+            retry = self._retry(parse_retry_after(headers.get("retry-after")), status)
             if retry is not None:
                 return retry
         raise error
@@ -177,7 +184,7 @@ class Exchange(Generic[T]):
         self._delivered = self._delivered or sent
         allowed = self.call.retry is RetryMode.SAFE or not sent
         if allowed and retryable_error(error):
-            retry = self._retry(None, type(error).__name__)
+            retry = self._retry(None, None, type(error).__name__)
             if retry is not None:
                 return retry
         kind = APITimeoutError if isinstance(error, httpx.TimeoutException) else APIConnectionError
@@ -199,15 +206,17 @@ class Exchange(Generic[T]):
     def _name(self) -> str:
         return f"{self.call.method} {self.call.path}"
 
-    def _retry(self, retry_after: float | None, reason: str) -> Retry | None:
+    def _retry(
+        self, retry_after: float | None, status: int | None, reason: str = ""
+    ) -> Retry | None:
         if self._attempt > self._max_retries:
             return None
         delay = self._context.policy.delay(self._attempt, retry_after)
         if delay is None:
             return None
-        log.info("%s: %s; retry %d of %d in %.2f s", self._name, reason, self._attempt,
-                 self._max_retries, delay)  # fmt: skip
-        return Retry(delay)
+        log.info("%s: %s; retry %d of %d in %.2f s", self._name, reason or f"status {status}",
+                 self._attempt, self._max_retries, delay)  # fmt: skip
+        return Retry(RetryNotice(self._name, self._attempt, delay, status))
 
     def _decode(self, status: int, content: bytes, request_id: str) -> T:
         try:

@@ -12,6 +12,7 @@ import httpx
 __all__ = [
     "DEFAULT_MAX_RETRIES",
     "RetryMode",
+    "RetryNotice",
     "RetryPolicy",
     "reached_server",
     "retryable",
@@ -33,6 +34,20 @@ class RetryMode(enum.Enum):
     SAFE = "safe"
     #: Creates with no unique key (a note): retried only when the server cannot have acted.
     UNSENT_ONLY = "unsent-only"
+
+
+@dataclass(frozen=True, slots=True)
+class RetryNotice:
+    """A retry about to wait, as a client's ``on_retry`` hook is told of it."""
+
+    #: The call: ``"POST /v1/batch/contacts"``.
+    call: str
+    #: Which retry this is (1 for the first).
+    retry: int
+    #: The seconds the client waits before it.
+    delay: float
+    #: The status that failed the attempt (429: rate limited); ``None`` after a transport error.
+    status: int | None
 
 
 @dataclass(frozen=True, slots=True)
