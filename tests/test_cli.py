@@ -341,6 +341,47 @@ def test_secret_commands_on_a_missing_team_fail_clearly(
     result = cli.run("secret", command, "--team", team_id, "--json")
     assert_clean_failure(result, f"team {team_id}")
     assert result.stdout == ""
+    named = "SQLite file" if cli.database.endswith(".db") else "PostgreSQL database"
+    assert named in result.stderr  # which database it looked in
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["secret", "list"], id="secret-list"),
+        pytest.param(["secret", "create"], id="secret-create"),
+        pytest.param(["secret", "revoke", "0" * 24], id="secret-revoke"),
+        pytest.param(["user", "create", "--team", "1", "--name", "A"], id="user-create"),
+    ],
+)
+def test_admin_commands_in_a_directory_with_no_database_make_none(
+    tmp_path: Path, args: list[str]
+) -> None:
+    """Run elsewhere, they would act on a new, empty ./heymarket-contacts.db."""
+    result = run_command(*args, cwd=tmp_path)
+    assert_clean_failure(result, f"no database at {tmp_path / 'heymarket-contacts.db'}")
+    assert "--database" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["migrate"], id="migrate"),
+        pytest.param(["team", "create", "--name", "A"], id="team"),
+    ],
+)
+def test_migrate_and_team_create_make_a_new_database_and_say_so(
+    tmp_path: Path, args: list[str]
+) -> None:
+    result = run_command(*args, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    made = tmp_path / "heymarket-contacts.db"
+    assert made.exists()
+    assert f"made a new database: SQLite file {made}" in result.stderr
+    again = run_command(*args, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "made a new database" not in again.stderr
 
 
 def test_secret_list_shows_active_and_revoked_and_never_a_key(cli: Cli) -> None:

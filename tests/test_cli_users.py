@@ -64,7 +64,10 @@ class Cli:
 def cli(backend: str, master_key: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
     if backend == "sqlite":
         database = str(tmp_path_factory.mktemp("cli-users") / "contacts.db")
-        yield Cli(database, {}, Sql(backend, database))
+        cli = Cli(database, {}, Sql(backend, database))
+        made = cli.run("migrate")  # the one command that says it made the file
+        assert "made a new database" in made.stderr, made.stderr
+        yield cli
         return
     with postgres_database("hm_cli_users") as url:
         yield Cli(url, {"HEYMARKET_MASTER_KEY": master_key}, Sql(backend, url))

@@ -9,6 +9,7 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -20,8 +21,11 @@ if TYPE_CHECKING:
 
 
 @contextmanager
-def admin_service(database: str | None) -> Iterator[AdminService]:
-    """The admin service on a migrated database; server errors become one-line CLI errors."""
+def admin_service(database: str | None, *, may_create: bool = False) -> Iterator[AdminService]:
+    """The admin service on a migrated database; server errors become one-line CLI errors that
+    name the database. A SQLite file that does not exist is refused (a command run in another
+    directory would make a new, empty one there), unless ``may_create``: then it is made, and
+    stderr says so."""
     try:
         from ..server.clock import system_clock
         from ..server.errors import ApiError
@@ -33,17 +37,37 @@ def admin_service(database: str | None) -> Iterator[AdminService]:
         raise server_extra_missing(error) from error
     try:
         settings = load_settings(os.environ, database=database)
+        location = settings.database
+        sqlite_path = location.path if location.kind == "sqlite" else None
+        created = new_sqlite_file(sqlite_path, may_create=may_create)
         store = open_store(settings.database)
     except (SettingsError, StoreError) as error:
         raise click.ClickException(str(error)) from error
     try:
         store.migrate()
+        if sqlite_path is not None and created:
+            click.echo(f"made a new database: SQLite file {sqlite_path.resolve()}", err=True)
         box = SecretBox(load_master_key(settings.master_key, settings.database))
         yield AdminService(store, box, system_clock)
-    except (ApiError, MasterKeyError, StoreError) as error:
+    except ApiError as error:
+        raise click.ClickException(f"{error} (in {store.description})") from error
+    except (MasterKeyError, StoreError) as error:
         raise click.ClickException(str(error)) from error
     finally:
         store.close()
+
+
+def new_sqlite_file(path: Path | None, *, may_create: bool) -> bool:
+    """Whether ``path`` (a SQLite file, or None for PostgreSQL) is about to be made; a
+    :class:`click.ClickException` when it is missing and may not be."""
+    if path is None or path.exists():
+        return False
+    if not may_create:
+        raise click.ClickException(
+            f"no database at {path.resolve()}: give --database (or HEYMARKET_DATABASE_URL), or"
+            " make one with `heymarket-contacts migrate` or `serve`"
+        )
+    return True
 
 
 def echo(value: dict[str, Any], as_json: bool, text: str) -> None:
@@ -60,11 +84,16 @@ def migrate(database: str | None) -> None:
     except ImportError as error:
         raise server_extra_missing(error) from error
     try:
-        store = open_store(load_settings(os.environ, database=database).database)
+        location = load_settings(os.environ, database=database).database
+        sqlite_path = location.path if location.kind == "sqlite" else None
+        created = new_sqlite_file(sqlite_path, may_create=True)
+        store = open_store(location)
         try:
             applied = store.migrate()
         finally:
             store.close()
+        if sqlite_path is not None and created:
+            click.echo(f"made a new database: SQLite file {sqlite_path.resolve()}", err=True)
     except (SettingsError, StoreError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"applied migrations {applied}" if applied else "the schema is up to date")
@@ -81,7 +110,7 @@ def team() -> None:
 @json_option
 def team_create(name: str, database: str | None, as_json: bool) -> None:
     """Create a team (with its owner user)."""
-    with admin_service(database) as admin:
+    with admin_service(database, may_create=True) as admin:
         made = admin.create_team(name)
     echo({"id": made.id, "name": made.name}, as_json, f"created team {made.id} {made.name!r}")
 
