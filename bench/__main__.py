@@ -6,7 +6,8 @@ Settings (environment variables):
   write scenarios, 1,000,000 for the walk and the RSS, 100,000 per import); 0.1 for a quick run.
 - ``BENCH_SECONDS`` (default 10) and ``BENCH_RUNS`` (default 3): each wrk run, how many runs.
 - ``BENCH_CONNECTIONS`` (default 64): wrk connections.
-- ``BENCH_ONLY``: a comma list of parts to run: ``get``, ``writes``, ``walk``, ``postgres``.
+- ``BENCH_ONLY``: a comma list of parts to run: ``get``, ``writes``, ``walk``, ``postgres``,
+  ``emulator`` (the GET with the emulator off and on, and the reset of a team).
 - ``BENCH_POSTGRES_URL``: a database the bench may create databases through (default
   ``HEYMARKET_TEST_POSTGRES_URL``, else ``postgresql://127.0.0.1:5432/test``).
 - ``BENCH_PROFILE=1``: also record py-spy profiles of the GET and the import (needs root).

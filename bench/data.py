@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from heymarket_contacts.server.clock import system_clock
 from heymarket_contacts.server.secret_box import SecretBox, load_master_key, new_master_key
-from heymarket_contacts.server.service.admin import ROLE_OWNER
+from heymarket_contacts.server.service.admin import ROLE_OWNER, AdminService
 from heymarket_contacts.server.store import open_store, parse_database_url
 from heymarket_contacts.server.store.migrations import Migration, load_migrations
 from heymarket_contacts.tokens import mint_token
@@ -222,3 +222,14 @@ if __name__ == "__main__":  # a quick check: python bench/data.py
     began = time.perf_counter()
     dataset = sqlite_dataset(Path(tempfile.mkdtemp()) / "check.db", 100_000)
     print(dataset.database, f"{time.perf_counter() - began:.1f} s")
+
+
+def new_team(dataset: Dataset) -> int:
+    """Another team in the dataset's SQLite database (empty), through the admin service."""
+    location = parse_database_url(dataset.database)
+    store = open_store(location)
+    try:
+        admin = AdminService(store, SecretBox(load_master_key(None, location)), system_clock)
+        return admin.create_team("Bench reset team").id
+    finally:
+        store.close()

@@ -9,12 +9,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+
 from . import data
 from .load import Client, WrkRun, wrk
 from .report import Row, Spread
 from .servers import Server, bare_asgi_server, contacts_server, nginx_server
 
-PARTS = ("get", "writes", "walk", "postgres")
+PARTS = ("get", "writes", "walk", "postgres", "emulator")
+#: Contacts of the team whose reset the emulator part times (the per-test cost of the
+#: pytest plugin's reset).
+RESET_CONTACTS = 10_000
 SERVER_CORE, LOAD_CORE = "0", "1"
 BATCH_ITEMS = 1000
 PAGE = 500
@@ -90,11 +95,15 @@ class Bench:
         for server in self._servers:
             server.stop()
 
-    def app(self, dataset: data.Dataset, *, workers: int = 1, pinned: bool = True) -> Server:
+    def app(
+        self, dataset: data.Dataset, *, workers: int = 1, pinned: bool = True,
+        extra_args: tuple[str, ...] = (),
+    ) -> Server:  # fmt: skip
         return self.start(
             contacts_server(
                 dataset.database, self.scratch, workers=workers,
                 cores=SERVER_CORE if pinned else None, environment=dataset.environment,
+                extra_args=extra_args,
             )
         )  # fmt: skip
 
@@ -155,6 +164,8 @@ class Bench:
             self.walk(self.dataset("walk", self.config.count(1_000_000)))
         if "postgres" in parts:
             self.postgres()
+        if "emulator" in parts:
+            self.emulator(self.dataset("emulator", self.config.count(100_000)))
 
     def dataset(self, name: str, contacts: int) -> data.Dataset:
         self.log(f"building {contacts:,} contacts in SQLite ({name})")
@@ -333,6 +344,49 @@ class Bench:
             self.stop(app)
         finally:
             data.drop_postgres(self.config.postgres_url, name)
+
+    def emulator(self, dataset: data.Dataset) -> None:
+        """The GET with the emulator off and on (the journal and the fault check are its
+        per-request cost), and the reset of a team of 10,000 contacts."""
+        self.log("GET /v1/contact/{id} with the emulator off and on, 1 worker, pinned")
+        off = self.app(dataset)
+        self.sample_body(off, dataset)
+        on = self.app(dataset, extra_args=("--emulator",))
+        contenders = self.baselines(1, True)
+        args = ["1", str(dataset.contacts), dataset.token()]
+        contenders["GET, emulator off"] = (off, "get", args)
+        contenders["GET, emulator on"] = (on, "get", args)
+        results = self.rounds(contenders, pinned=True)
+        for name, runs in results.items():
+            baselines = ("bare ASGI, 1 worker",) if name.startswith("GET") else ()
+            if name == "GET, emulator on":
+                baselines = (*baselines, "GET, emulator off")
+            self.rows[name] = Row.of_runs(name, runs, baselines)
+        self.stop(*(server for server, _, _ in contenders.values()))
+        self.rows["emulator reset"] = self.reset_cost(dataset)
+
+    def reset_cost(self, dataset: data.Dataset) -> Row:
+        """``POST /_emulator/reset`` of a team of 10,000 seeded contacts, timed over HTTP."""
+        server = self.app(dataset, extra_args=("--emulator",))
+        control = httpx.Client(base_url=f"{server.url}/_emulator", timeout=120)
+        team_id = data.new_team(dataset)
+        times = []
+        for _ in range(self.config.runs * 3):
+            seeded = control.post("/seed", json={"team_id": team_id, "contacts": RESET_CONTACTS})
+            seeded.raise_for_status()
+            began = time.perf_counter()
+            control.post("/reset", json={"team_id": team_id}).raise_for_status()
+            times.append((time.perf_counter() - began) * 1000)
+        control.close()
+        self.stop(server)
+        self.log(
+            f"  reset of {RESET_CONTACTS:,} contacts: median {statistics.median(times):.1f} ms"
+        )
+        return Row(
+            f"emulator reset of a team of {RESET_CONTACTS:,} contacts, SQLite",
+            extra={"median ms": round(statistics.median(times), 1),
+                   "max ms": round(max(times), 1), "runs": len(times)},
+        )  # fmt: skip
 
     def profile(self, app: Server, script: str, args: list[str]) -> None:
         from .profile import record  # noqa: PLC0415

@@ -106,12 +106,12 @@ def _start(
 
 def contacts_server(
     database: str, workdir: Path, *, workers: int, cores: str | None,
-    environment: dict[str, str],
+    environment: dict[str, str], extra_args: tuple[str, ...] = (),
 ) -> Server:  # fmt: skip
     port = free_port()
     command = [
         str(BIN / "heymarket-contacts"), "serve", "--database", database, "--port", str(port),
-        "--workers", str(workers), "--rate-limit", "0", "--log-level", "warning",
+        "--workers", str(workers), "--rate-limit", "0", "--log-level", "warning", *extra_args,
     ]  # fmt: skip
     log = workdir / f"server-{port}.log"
     return _start(
