@@ -1,7 +1,8 @@
 """The authenticated GET in-process, without a server or a socket: microseconds per request.
 
 ``python -m bench.hotpath [N]`` builds a small SQLite dataset, calls the ASGI app directly
-N times (default 20,000) with random ids, and prints the median of 5 batches; with
+N times (default 20,000) with random ids, and prints the median of 5 batches (``--emulator``:
+with the emulator on, so its journal and fault check are in the path); with
 ``--profile`` it prints the top of a cProfile of one batch instead, and with ``--pieces`` the
 cost of each per-request saving before and after. It isolates the work the
 app adds per request, which the load runs measure together with the server and the socket.
@@ -71,10 +72,10 @@ async def batch(app: Any, token: str, contacts: int, count: int) -> float:
     return elapsed / count * 1e6
 
 
-async def main(count: int, profile: bool) -> None:
+async def main(count: int, profile: bool, emulator: bool = False) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         dataset = data.sqlite_dataset(Path(scratch) / "hot.db", 100_000)
-        settings = load_settings({}, database=dataset.database, rate_limit=0)
+        settings = load_settings({}, database=dataset.database, rate_limit=0, emulator=emulator)
         app = create_app(settings)
         token = dataset.token()
         await batch(app, token, dataset.contacts, 2000)  # warm
@@ -148,4 +149,5 @@ if __name__ == "__main__":
     if "--pieces" in sys.argv:
         pieces()
     else:
-        asyncio.run(main(int(arguments[0]) if arguments else 20_000, "--profile" in sys.argv))
+        count = int(arguments[0]) if arguments else 20_000
+        asyncio.run(main(count, "--profile" in sys.argv, "--emulator" in sys.argv))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -228,6 +228,14 @@ def test_a_snapshot_can_be_deleted(emulated: EmulatorServer) -> None:
     assert "to-delete" not in [s["name"] for s in emulated.control.get("/snapshots").json()]
 
 
+def wait_until(condition: Callable[[], bool], seconds: float = 60) -> None:
+    """Return once ``condition()`` holds (the writers' pace depends on the machine's load)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the writers made no progress"
+        time.sleep(0.02)
+
+
 def test_writes_during_a_restore_land_wholly_before_or_after(
     emulated: EmulatorServer, canary: Canary
 ) -> None:
@@ -249,11 +257,11 @@ def test_writes_during_a_restore_land_wholly_before_or_after(
     writers = [threading.Thread(target=write) for _ in range(3)]
     for writer in writers:
         writer.start()
-    time.sleep(0.3)
+    wait_until(lambda: len(acknowledged) >= 3)  # some writes land before the restore
     restore_began = time.monotonic()
     restored = emulated.control.post("/snapshots/under-writes/restore")
     restore_ended = time.monotonic()
-    time.sleep(0.3)
+    wait_until(lambda: sum(sent > restore_ended for _, _, sent, _ in acknowledged) >= 3)
     stop.set()
     for writer in writers:
         writer.join()

@@ -51,14 +51,9 @@ class EmulatorData:
 
     def reset(self, team_id: int | None = None) -> list[int]:
         """Clear one team (404 when there is none) or every team; the ids cleared."""
-        with self._store.write() as tx:
-            teams = tx.team_ids()
-            if team_id is not None:
-                if team_id not in teams:
-                    raise NotFound(f"no team {team_id}", field="team_id")
-                teams = [team_id]
-            for each in teams:
-                tx.clear_team_data(each)
+        teams = self._store.clear_teams(None if team_id is None else [team_id])
+        if team_id is not None and not teams:
+            raise NotFound(f"no team {team_id}", field="team_id")
         self._store.clear_rate_window(teams)
         return teams
 

@@ -158,7 +158,7 @@ class NoteQueries(Protocol):
 class EmulatorQueries(Protocol):
     """What the emulator's reset and restore ask within a transaction."""
 
-    def clear_team_data(self, team_id: int) -> None: ...
+    def clear_teams(self, team_ids: Sequence[int] | None) -> list[int]: ...
     def phones_of_team(self, team_id: int) -> set[str]: ...
     def newest_contact_ids(self, team_id: int, count: int) -> tuple[int, int]: ...
     def revoked_secrets(self) -> list[tuple[str, int]]: ...
@@ -197,6 +197,10 @@ class Store(Protocol):
 
     def clear_rate_window(self, team_ids: Sequence[int]) -> None:
         """The rate-limit window of these teams emptied (an emulator reset)."""
+
+    def clear_teams(self, team_ids: Sequence[int] | None) -> list[int]:
+        """The data of these teams (``None``: of every team) removed in one transaction, as
+        :meth:`EmulatorQueries.clear_teams`; the ids of those that exist."""
 
     # --- snapshots of the whole data set (the emulator) --------------------------------------
     def take_snapshot(self, name: str, created_us: int) -> bool:

@@ -25,6 +25,7 @@ from .sql import Dialect, SqlTransaction
 POSTGRES_DIALECT = Dialect(
     placeholder="%s",
     prepares=True,
+    truncates=True,
     for_update=" FOR UPDATE",
     greatest="greatest",
     tags_json=(
@@ -166,6 +167,10 @@ class PostgresStore:
             return PostgresTransaction(connection.cursor()).admit_request(
                 team_id, now_us=now_us, limit=limit, window_us=window_us
             )
+
+    def clear_teams(self, team_ids: Sequence[int] | None) -> list[int]:
+        with self.write() as tx:
+            return tx.clear_teams(team_ids)
 
     def clear_rate_window(self, team_ids: Sequence[int]) -> None:
         with self._connection() as connection, connection.transaction():

@@ -32,9 +32,18 @@ class Dialect:
     notes_json: str
     #: The driver keeps statements prepared; ``prepare=False`` asks it not to.
     prepares: bool = False
+    #: ``TRUNCATE`` empties tables (else a ``DELETE`` without ``WHERE``, which SQLite runs as
+    #: a truncate when no foreign key or trigger needs each row).
+    truncates: bool = False
 
     def sql(self, query: str) -> str:
         return query if self.placeholder == "?" else query.replace("?", self.placeholder)
+
+    def emptying(self, tables: Sequence[str]) -> list[str]:
+        """The statements that empty ``tables`` (children before parents)."""
+        if self.truncates:
+            return [f"TRUNCATE {', '.join(tables)}"]
+        return [f"DELETE FROM {table}" for table in tables]
 
 
 class SqlBase:

@@ -26,12 +26,50 @@ _CLEAR_TEAM = (
 )
 
 
+#: The tables a reset empties, children first, and those of them with a ``team_id`` column
+#: (the others hang off contacts).
+_CLEARED_TABLES = (
+    "contact_channels",
+    "notes",
+    "contact_tags",
+    "contacts",
+    "tags",
+    "contact_fields",
+)
+_TEAM_TABLES = ("contacts", "contact_channels", "tags", "contact_fields")
+
+
 class EmulatorSql(SqlBase):
-    def clear_team_data(self, team_id: int) -> None:
-        """The team's contacts, channels, notes, tags and custom fields gone; the team, its
-        users, inboxes, secrets and key stay."""
-        for statement in _CLEAR_TEAM:
-            self._execute(statement, (team_id,))
+    def clear_teams(self, team_ids: Sequence[int] | None) -> list[int]:
+        """The contacts, channels, notes, tags and custom fields of these teams (``None``:
+        every team) gone; teams, users, inboxes, secrets and keys stay. The ids of the teams
+        that exist. When no other team has data, the tables are emptied whole, which costs
+        the pages, not the rows and their index entries (a team of 10,000 contacts: ~100 ms
+        row by row)."""
+        known = [int(row[0]) for row in self._all("SELECT id FROM teams ORDER BY id")]
+        teams = known if team_ids is None else [team for team in team_ids if team in known]
+        if not teams:
+            return []
+        if team_ids is None or not self._others_hold_data(set(teams)):
+            for statement in self._dialect.emptying(_CLEARED_TABLES):
+                self._execute(statement)
+        else:
+            for team in teams:
+                for statement in _CLEAR_TEAM:
+                    self._execute(statement, (team,))
+        return teams
+
+    def _others_hold_data(self, teams: set[int]) -> bool:
+        """Whether a team outside ``teams`` may have rows in the cleared tables: asked of
+        each table's lowest and highest team id (index ends, not a scan), so it answers
+        "yes" for some sets it could have cleared whole, never "no" wrongly."""
+        for table in _TEAM_TABLES:
+            low, high = self._one(f"SELECT min(team_id), max(team_id) FROM {table}")
+            if low is None:
+                continue
+            if low != high or low not in teams:
+                return True
+        return False
 
     def phones_of_team(self, team_id: int) -> set[str]:
         rows = self._all("SELECT phone FROM contacts WHERE team_id = ? AND phone <> ''", (team_id,))

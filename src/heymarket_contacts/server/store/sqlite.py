@@ -32,6 +32,8 @@ from .sql import Dialect, SqlTransaction
 from .sqlite_snapshots import SqliteSnapshots
 
 BUSY_TIMEOUT_MS = 10_000
+#: ``PRAGMA secure_delete``'s answers, as the names it takes back.
+_SECURE_DELETE = {0: "OFF", 1: "ON", 2: "FAST"}
 
 SQLITE_DIALECT = Dialect(
     placeholder="?",
@@ -96,19 +98,42 @@ class SQLiteStore:
 
     @contextmanager
     def write(self) -> Iterator[Transaction]:
+        with self._write_lock, self._transaction(self._writer_connection()) as tx:
+            yield tx
+
+    @contextmanager
+    def _transaction(self, connection: sqlite3.Connection) -> Iterator[Transaction]:
+        """One write transaction on the writer connection; the caller holds ``_write_lock``."""
+        cursor = connection.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            yield SqlTransaction(cursor, SQLITE_DIALECT)
+        except sqlite3.IntegrityError as error:
+            connection.rollback()
+            raise _unique_violation(error) from error
+        except BaseException:
+            connection.rollback()
+            raise
+        connection.commit()
+
+    def clear_teams(self, team_ids: Sequence[int] | None) -> list[int]:
+        """With foreign keys off for the transaction: the children are deleted before their
+        parents, so no check is needed, and SQLite otherwise runs each deleted contact's
+        cascades (three lookups a row) and never empties a table whole. And with
+        ``secure_delete`` at ``FAST``: deleted rows are still zeroed where they lie, but pages
+        freed whole are not rewritten (SQLite builds that default to ``secure_delete`` on
+        write every freed page to the WAL: 9 MB for a team of 10,000 contacts)."""
         with self._write_lock:
             connection = self._writer_connection()
-            cursor = connection.cursor()
-            cursor.execute("BEGIN IMMEDIATE")
+            (secure_delete,) = connection.execute("PRAGMA secure_delete").fetchone()
+            connection.execute("PRAGMA foreign_keys = OFF")
+            connection.execute("PRAGMA secure_delete = FAST")
             try:
-                yield SqlTransaction(cursor, SQLITE_DIALECT)
-            except sqlite3.IntegrityError as error:
-                connection.rollback()
-                raise _unique_violation(error) from error
-            except BaseException:
-                connection.rollback()
-                raise
-            connection.commit()
+                with self._transaction(connection) as tx:
+                    return tx.clear_teams(team_ids)
+            finally:
+                connection.execute("PRAGMA foreign_keys = ON")
+                connection.execute(f"PRAGMA secure_delete = {_SECURE_DELETE[secure_delete]}")
 
     def ping(self) -> None:
         try:
