@@ -7,10 +7,15 @@ the revocation made through a second store (another connection, as the CLI's pro
 
 from __future__ import annotations
 
+import contextlib
+import secrets
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
 
 import psycopg
 import pytest
@@ -20,8 +25,9 @@ from heymarket_contacts.server.clock import system_clock
 from heymarket_contacts.server.errors import Unauthorized
 from heymarket_contacts.server.principal import Principal
 from heymarket_contacts.server.secret_box import SecretBox, load_master_key
-from heymarket_contacts.server.service.admin import AdminService, NewSecret
-from heymarket_contacts.server.store import Store, open_store, parse_database_url
+from heymarket_contacts.server.service.admin import AdminService, NewSecret, owner_of
+from heymarket_contacts.server.store import Store, Transaction, open_store, parse_database_url
+from heymarket_contacts.server.store.records import SecretRecord
 from heymarket_contacts.tokens import LIFETIME_SECONDS, mint_token
 from support import Canary
 
@@ -216,3 +222,78 @@ def test_active_secret_row_is_the_row_until_revoked(store: Store, setup: Setup) 
 
 
 # --- the other per-request savings: request ids and timestamps --------------------------------
+
+
+def test_a_secret_id_refused_as_unknown_works_once_a_secret_of_that_id_is_stored(
+    setup: Setup, other_store: Store, box: SecretBox, canary: Canary
+) -> None:
+    """An unknown ``iss`` is remembered as unknown only until something is committed."""
+    secret_id, secret_key = secrets.token_hex(12), secrets.token_urlsafe(32)
+    canary.add(secret_key)
+    token = mint_token(secret_id, secret_key, issued_at=int(NOW))
+    for _ in range(2):
+        assert setup.refused(token) == "unknown or revoked secret"
+    with other_store.read() as tx:
+        owner = owner_of(tx.list_users(setup.team_id))
+    assert owner is not None
+    nonce, ciphertext = box.seal(
+        secret_id=secret_id, team_id=setup.team_id, user_id=owner.id, secret_key=secret_key
+    )
+    with other_store.write() as tx:
+        tx.insert_secret(
+            SecretRecord(secret_id, setup.team_id, owner.id, nonce, ciphertext, 1, None)
+        )
+    assert setup.authenticate(token).secret_id == secret_id
+
+
+class CountingStore:
+    """The store, counting the reads the authenticator asks for."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.reads = 0
+
+    def read(self) -> AbstractContextManager[Transaction]:
+        self.reads += 1
+        return self._store.read()
+
+    def data_version(self) -> bytes | None:
+        return self._store.data_version()  # type: ignore[attr-defined, no-any-return]
+
+
+def test_an_unknown_secret_id_costs_the_queries_a_remembered_one_does(
+    tmp_path: Path, canary: Canary
+) -> None:
+    """Once each has been seen, neither a new token of a remembered secret nor a token of an
+    unknown one reads the database while nothing was committed. SQLite only: it tells of
+    other connections' commits cheaply (``PRAGMA data_version``); PostgreSQL reads for both."""
+    location = parse_database_url(str(tmp_path / "auth.db"))
+    store, elsewhere_store = open_store(location), open_store(location)
+    store.migrate()
+    try:
+        box = SecretBox(load_master_key(None, location))
+        elsewhere = AdminService(elsewhere_store, box, system_clock)
+        secret = elsewhere.create_secret(elsewhere.create_team("Counted").id)
+        canary.add(secret.secret_key)
+        counting = CountingStore(store)
+        authenticator = Authenticator(cast(Store, counting), box, leeway=LEEWAY, now=FakeTime())
+
+        def reads_of(token: str) -> int:
+            before = counting.reads
+            with contextlib.suppress(Unauthorized):
+                authenticator.authenticate(f"Bearer {token}")
+            return counting.reads - before
+
+        def known(issued_at: float) -> str:
+            return mint_token(secret.secret_id, secret.secret_key, issued_at=int(issued_at))
+
+        unknown = mint_token(secrets.token_hex(12), "no such key", issued_at=int(NOW))
+        assert [reads_of(known(NOW)), reads_of(known(NOW - 1))] == [1, 1]  # read, checked
+        assert reads_of(unknown) == 1
+        assert [reads_of(known(NOW - 2)), reads_of(known(NOW - 3))] == [0, 0]
+        assert [reads_of(unknown), reads_of(unknown)] == [0, 0]
+        elsewhere.create_team("A commit")  # any commit: both are looked up again
+        assert [reads_of(unknown), reads_of(known(NOW - 4))] == [1, 1]
+    finally:
+        store.close()
+        elsewhere_store.close()

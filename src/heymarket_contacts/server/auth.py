@@ -108,6 +108,10 @@ class Authenticator:
         self._decoy_secret_key = secrets.token_urlsafe(32)
         self._decoy_key = signing_key("0" * 24, self._decoy_secret_key)
         self._secrets: dict[str, KnownSecret] = {}
+        #: Secret ids found unknown or inactive, with the data version they were looked up at:
+        #: asked again only once something was committed, so that an unknown ``iss`` costs
+        #: what a remembered one does (a version check), not a query more.
+        self._absent: dict[str, bytes] = {}
         self._tokens: dict[str, VerifiedToken] = {}
         self._data_version: Callable[[], bytes | None] = (
             store.data_version if isinstance(store, VersionedStore) else _no_version
@@ -202,10 +206,18 @@ class Authenticator:
         known = self._secrets.get(secret_id)
         if known is not None and self._unchanged(known):
             return known
+        version = self._data_version()
+        if version is not None and self._absent.get(secret_id) == version:
+            return None
         with self._store.read() as tx:
             record = tx.get_secret(secret_id)
         if record is None or not record.active:
+            if version is not None:
+                if len(self._absent) >= _SECRET_CACHE_LIMIT:
+                    self._absent.clear()
+                self._absent[secret_id] = version
             return None
+        self._absent.pop(secret_id, None)
         return self._remember(record)
 
     def _remember(self, record: SecretRecord) -> KnownSecret | None:
