@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 from unittest.mock import ANY
@@ -203,6 +204,13 @@ def test_entry_point_help_lists_every_command(command: list[str]) -> None:
 
 
 # -- migrate --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("flag", ["-V", "--version"])
+def test_version_flag_prints_the_version(flag: str) -> None:
+    result = run_command(flag)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"heymarket-contacts, version {version('heymarket-contacts')}\n"
 
 
 def test_migrate_applies_migrations_then_says_up_to_date(cli: Cli) -> None:
