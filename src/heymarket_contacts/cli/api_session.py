@@ -21,7 +21,7 @@ import click
 from ..client import Client, RetryNotice, to_dict
 from ..client.errors import HeymarketError
 from .options import secret_id_option, secret_key_option
-from .tables import render_record, render_table
+from .tables import output_width, render
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -64,12 +64,8 @@ class ApiSession:
         data = to_dict(value)
         if self.as_json:
             click.echo(json.dumps(data, ensure_ascii=False))
-        elif isinstance(data, list):
-            click.echo(render_table(data, columns or _columns_of(data)))
-        elif isinstance(data, dict):
-            click.echo(render_record(data))
         else:
-            click.echo(str(data))
+            click.echo(render(data, columns, width=output_width()))
 
     def show_stream(self, items: Iterable[Any], *, columns: Sequence[str]) -> None:
         """Many models: a JSON array written as they come, or one table once all are in."""
@@ -87,10 +83,6 @@ class ApiSession:
     def done(self, text: str) -> None:
         """A call that answers nothing: ``"ok"`` as JSON, else the sentence."""
         click.echo(json.dumps("ok") if self.as_json else text)
-
-
-def _columns_of(rows: list[Any]) -> list[str]:
-    return list(rows[0]) if rows and isinstance(rows[0], dict) else []
 
 
 def api_command(function: F) -> F:
