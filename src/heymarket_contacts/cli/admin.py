@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .options import database_option, json_option, server_extra_missing
+from .option_names import with_option_names
+from .options import database_option, json_option, non_empty, server_extra_missing
 
 if TYPE_CHECKING:
     from ..server.service.admin import AdminService
@@ -28,7 +29,7 @@ def admin_service(database: str | None, *, may_create: bool = False) -> Iterator
     stderr says so."""
     try:
         from ..server.clock import system_clock
-        from ..server.errors import ApiError
+        from ..server.errors import ApiError, BadData
         from ..server.secret_box import MasterKeyError, SecretBox, load_master_key
         from ..server.service.admin import AdminService
         from ..server.settings import SettingsError, load_settings
@@ -49,6 +50,9 @@ def admin_service(database: str | None, *, may_create: bool = False) -> Iterator
             click.echo(f"made a new database: SQLite file {sqlite_path.resolve()}", err=True)
         box = SecretBox(load_master_key(settings.master_key, settings.database))
         yield AdminService(store, box, system_clock)
+    except BadData as error:
+        message = with_option_names(str(error), field=error.field)
+        raise click.UsageError(f"{message} (in {store.description})") from error
     except ApiError as error:
         raise click.ClickException(f"{error} (in {store.description})") from error
     except (MasterKeyError, StoreError) as error:
@@ -166,7 +170,7 @@ def secret_list(team_id: int | None, database: str | None, as_json: bool) -> Non
 
 
 @secret.command("revoke")
-@click.argument("secret_id")
+@click.argument("secret_id", callback=non_empty)
 @database_option
 def secret_revoke(secret_id: str, database: str | None) -> None:
     """Revoke a secret; requests signed with it fail from the next one on."""

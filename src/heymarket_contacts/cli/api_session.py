@@ -15,12 +15,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import click
+from click.core import ParameterSource
 
 from ..client import Client, RetryNotice, to_dict
 from ..client.errors import HeymarketError
-from .options import secret_id_option, secret_key_option
+from .option_names import with_option_names
+from .options import CREDENTIALS_NEEDED, secret_id_option, secret_key_option
 from .tables import output_width, render
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -46,6 +49,8 @@ class ApiSession:
     @contextmanager
     def client(self, *, on_retry: Callable[[RetryNotice], None] | None = None) -> Iterator[Client]:
         """The SDK client; an SDK error inside the block becomes a one-line CLI error."""
+        if not self.secret_id or not self.secret_key:
+            raise click.UsageError(CREDENTIALS_NEEDED)
         try:
             with Client(
                 secret_id=self.secret_id,
@@ -57,7 +62,7 @@ class ApiSession:
             ) as client:
                 yield client
         except HeymarketError as error:
-            raise click.ClickException(str(error)) from error
+            raise click.ClickException(with_option_names(str(error))) from error
 
     def show(self, value: Any, *, columns: Sequence[str] | None = None) -> None:
         """A model (as fields and values) or a list of models (as rows), in this format."""
@@ -85,6 +90,29 @@ class ApiSession:
         click.echo(json.dumps("ok") if self.as_json else text)
 
 
+def _check_base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """The base URL as the SDK takes it; anything else is a usage error naming where it came
+    from (the option or the variable)."""
+    if value is None or _is_http_url(value.strip()):
+        return value
+    source = ctx.get_parameter_source(param.name or "")
+    where = "HEYMARKET_BASE_URL" if source is ParameterSource.ENVIRONMENT else "--base-url"
+    raise click.BadParameter(
+        f"{value!r} is not an http:// or https:// URL (like http://127.0.0.1:8080)",
+        ctx,
+        param,
+        param_hint=where,
+    )
+
+
+def _is_http_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not parts.query
+
+
 def api_command(function: F) -> F:
     """Adds the connection and output options; the command gets them as ``session``."""
 
@@ -94,6 +122,7 @@ def api_command(function: F) -> F:
         "--base-url",
         envvar="HEYMARKET_BASE_URL",
         metavar="URL",
+        callback=_check_base_url,
         help="[env: HEYMARKET_BASE_URL; default: https://api.heymarket.com]",
     )
     @click.option(

@@ -29,6 +29,21 @@ secret_key_option = click.option(
 )
 
 
+#: What a command that needs an API secret says when it has none.
+CREDENTIALS_NEEDED = (
+    "give --secret-id and --secret-key, or set HEYMARKET_SECRET_ID and HEYMARKET_SECRET_KEY"
+)
+
+
+def non_empty(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """A callback for an id of a path (one value, or several): blank is a usage error there,
+    not a call the SDK refuses."""
+    values = value if isinstance(value, tuple) else (value,)
+    if any(isinstance(item, str) and not item.strip() for item in values):
+        raise click.BadParameter("must not be empty", ctx, param)
+    return value
+
+
 def with_options(*options: Callable[[F], F]) -> Callable[[F], F]:
     """One decorator for several click options, shown in ``--help`` in the order given."""
 
