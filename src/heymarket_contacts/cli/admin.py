@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .database_wait import database_wait_shown
 from .option_names import with_option_names
 from .options import database_option, json_option, non_empty, server_extra_missing
 
@@ -41,8 +42,11 @@ def admin_service(database: str | None, *, may_create: bool = False) -> Iterator
         location = settings.database
         sqlite_path = location.path if location.kind == "sqlite" else None
         created = new_sqlite_file(sqlite_path, may_create=may_create)
-        store = open_store(settings.database)
-    except (SettingsError, StoreError) as error:
+        with database_wait_shown():
+            store = open_store(settings.database, connect_wait=settings.database_wait)
+    except SettingsError as error:
+        raise click.UsageError(str(error)) from error
+    except StoreError as error:
         raise click.ClickException(str(error)) from error
     try:
         store.migrate()
@@ -88,17 +92,21 @@ def migrate(database: str | None) -> None:
     except ImportError as error:
         raise server_extra_missing(error) from error
     try:
-        location = load_settings(os.environ, database=database).database
+        settings = load_settings(os.environ, database=database)
+        location = settings.database
         sqlite_path = location.path if location.kind == "sqlite" else None
         created = new_sqlite_file(sqlite_path, may_create=True)
-        store = open_store(location)
+        with database_wait_shown():
+            store = open_store(location, connect_wait=settings.database_wait)
         try:
             applied = store.migrate()
         finally:
             store.close()
         if sqlite_path is not None and created:
             click.echo(f"made a new database: SQLite file {sqlite_path.resolve()}", err=True)
-    except (SettingsError, StoreError) as error:
+    except SettingsError as error:
+        raise click.UsageError(str(error)) from error
+    except StoreError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"applied migrations {applied}" if applied else "the schema is up to date")
 
