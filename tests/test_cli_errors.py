@@ -58,6 +58,11 @@ def assert_in_cli_words(result: subprocess.CompletedProcess[str], status: int, *
             id="base-url-malformed",
         ),
         pytest.param(
+            ("emulator", "clock", "--url", "127.0.0.1:8080"),
+            "Invalid value for --url: '127.0.0.1:8080' is not an http:// or https:// URL",
+            id="emulator-url",
+        ),
+        pytest.param(
             ("contacts-v2", "get", "", *SECRET), "Invalid value for 'UUID': must not be empty",
             id="empty-uuid",
         ),

@@ -15,15 +15,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import click
-from click.core import ParameterSource
 
 from ..client import Client, RetryNotice, to_dict
 from ..client.errors import HeymarketError
 from .option_names import with_option_names
-from .options import CREDENTIALS_NEEDED, secret_id_option, secret_key_option
+from .options import CREDENTIALS_NEEDED, check_http_url, secret_id_option, secret_key_option
 from .tables import output_width, render
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -90,29 +88,6 @@ class ApiSession:
         click.echo(json.dumps("ok") if self.as_json else text)
 
 
-def _check_base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """The base URL as the SDK takes it; anything else is a usage error naming where it came
-    from (the option or the variable)."""
-    if value is None or _is_http_url(value.strip()):
-        return value
-    source = ctx.get_parameter_source(param.name or "")
-    where = "HEYMARKET_BASE_URL" if source is ParameterSource.ENVIRONMENT else "--base-url"
-    raise click.BadParameter(
-        f"{value!r} is not an http:// or https:// URL (like http://127.0.0.1:8080)",
-        ctx,
-        param,
-        param_hint=where,
-    )
-
-
-def _is_http_url(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and not parts.query
-
-
 def api_command(function: F) -> F:
     """Adds the connection and output options; the command gets them as ``session``."""
 
@@ -122,7 +97,7 @@ def api_command(function: F) -> F:
         "--base-url",
         envvar="HEYMARKET_BASE_URL",
         metavar="URL",
-        callback=_check_base_url,
+        callback=check_http_url,
         help="[env: HEYMARKET_BASE_URL; default: https://api.heymarket.com]",
     )
     @click.option(

@@ -16,7 +16,7 @@ import httpx
 import msgspec
 
 from .._emulator_control import ControlError, EmulatorControl
-from .options import with_options
+from .options import check_http_url, with_options
 from .tables import output_width, render
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -61,6 +61,7 @@ def emulator_command(function: F) -> F:
             envvar="HEYMARKET_EMULATOR_URL",
             default="http://127.0.0.1:8080",
             show_default=True,
+            callback=check_http_url,
             help="The emulator's base URL.  [env: HEYMARKET_EMULATOR_URL]",
         ),
         click.option(
