@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pty
+import struct
 import subprocess
 import sys
+import termios
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +21,11 @@ TIMEOUT = 60
 
 
 def environment_for(server: RunningServer | None, team: TeamCredentials | None) -> dict[str, str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("HEYMARKET_")}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("HEYMARKET_") and k not in ("COLUMNS", "LINES")
+    }
     if team is not None:
         environment["HEYMARKET_SECRET_ID"] = team.secret_id
         environment["HEYMARKET_SECRET_KEY"] = team.secret_key
@@ -62,10 +69,11 @@ class ClientCli:
         assert "Traceback" not in result.stdout + result.stderr
         return result
 
-    def terminal(self, *args: str, status: int = 0) -> str:
-        """The command with a terminal for stdin, stdout and stderr: what a person sees. It
-        must exit with ``status``."""
+    def terminal(self, *args: str, status: int = 0, columns: int = 80) -> str:
+        """The command with a terminal ``columns`` wide for stdin, stdout and stderr: what a
+        person sees. It must exit with ``status``."""
         leader, follower = pty.openpty()
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
         process = subprocess.Popen(
             [sys.executable, "-m", "heymarket_contacts", *args],
             stdin=follower,

@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 from unittest.mock import ANY
@@ -28,6 +29,7 @@ import httpx
 import psycopg
 import pytest
 
+from cli_support import ClientCli
 from heymarket_contacts.server.secret_box import SecretBox, parse_master_key
 from heymarket_contacts.server.store import open_store, parse_database_url
 from heymarket_contacts.tokens import mint_token
@@ -205,6 +207,13 @@ def test_entry_point_help_lists_every_command(command: list[str]) -> None:
 # -- migrate --------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("flag", ["-V", "--version"])
+def test_version_flag_prints_the_version(flag: str) -> None:
+    result = run_command(flag)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"heymarket-contacts, version {version('heymarket-contacts')}\n"
+
+
 def test_migrate_applies_migrations_then_says_up_to_date(cli: Cli) -> None:
     first = cli.ok("migrate")
     second = cli.ok("migrate")
@@ -245,6 +254,81 @@ def test_sqlite_database_forms_name_the_expected_file(
 def test_migrate_refuses_unusable_database_urls(tmp_path: Path, database: str) -> None:
     result = run_command("migrate", "--database", database, cwd=tmp_path)
     assert_clean_failure(result, "--database")
+
+
+def closed_postgres_port() -> str:
+    """A PostgreSQL URL on a port nobody listens on."""
+    return f"postgresql://127.0.0.1:{free_port()}/contacts"
+
+
+def countdown_of(stderr: str) -> list[int]:
+    """The seconds left of each countdown line in ``stderr``."""
+    pattern = (
+        r"PostgreSQL database contacts on 127\.0\.0\.1:\d+ not answering \(connection"
+        r" refused\); trying again, (\d+) s left"
+    )
+    return [int(seconds) for seconds in re.findall(pattern, stderr)]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(("migrate",), id="migrate"),
+        pytest.param(("secret", "list"), id="secret-list"),
+        pytest.param(("team", "create", "--name", "Acme"), id="team-create"),
+    ],
+)
+def test_admin_commands_count_down_while_postgres_does_not_answer(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    result = run_command(
+        *args, "--database", closed_postgres_port(),
+        environment={"HEYMARKET_DATABASE_WAIT": "3"}, cwd=tmp_path,
+    )  # fmt: skip
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 1, result.stderr
+    assert countdown_of(result.stderr) == [3, 2, 1]
+    assert len(lines) == 4
+    assert re.fullmatch(
+        r"Error: cannot reach PostgreSQL database contacts on 127\.0\.0\.1:\d+ after 3 s:"
+        r" connection refused",
+        lines[-1],
+    )
+    assert not list(tmp_path.iterdir())
+
+
+def test_admin_commands_fail_at_once_on_what_waiting_will_not_fix(tmp_path: Path) -> None:
+    result = run_command(
+        "secret", "list", "--database", closed_postgres_port() + "?sslmode=sometimes",
+        environment={"HEYMARKET_DATABASE_WAIT": "60"}, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert countdown_of(result.stderr) == []
+    assert result.stderr.startswith("Error: cannot use PostgreSQL database contacts on 127.0.0.1:")
+    assert "sslmode" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_countdown_on_a_terminal_is_one_line_that_counts_down(tmp_path: Path) -> None:
+    environment = clean_environment({"HEYMARKET_DATABASE_WAIT": "3"})
+    screen = ClientCli(environment, tmp_path, Canary()).terminal(
+        "secret", "list", "--database", closed_postgres_port(), status=1, columns=200
+    )
+    lines = screen.rstrip("\n").split("\n")  # the countdown's carriage returns kept
+    assert len(lines) == 2, screen
+    assert lines[0].startswith("\rPostgreSQL database contacts on 127.0.0.1:")
+    assert countdown_of(lines[0]) == [3, 2, 1]
+    assert lines[1].startswith("Error: cannot reach PostgreSQL database contacts")
+
+
+def test_a_bad_database_wait_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_command(
+        "migrate", "--database", closed_postgres_port(),
+        environment={"HEYMARKET_DATABASE_WAIT": "soon"}, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "Error: HEYMARKET_DATABASE_WAIT: 'soon' is not a whole number" in result.stderr
+    assert countdown_of(result.stderr) == []
 
 
 def test_database_url_can_come_from_the_environment(cli: Cli) -> None:
@@ -497,6 +581,9 @@ def test_master_key_output_works_as_heymarket_master_key(cli: Cli) -> None:
             [], {"HEYMARKET_DATABASE_URL": "ftp://x"}, "HEYMARKET_DATABASE_URL", id="env-db-ftp"
         ),
         pytest.param(["--log-level", "loud"], {}, "--log-level", id="log-level-loud"),
+        pytest.param(
+            [], {"HEYMARKET_DATABASE_WAIT": "0"}, "HEYMARKET_DATABASE_WAIT", id="env-wait-0"
+        ),
     ],
 )
 def test_serve_refuses_bad_settings_naming_them(
@@ -537,6 +624,20 @@ def test_serve_on_postgres_without_master_key_refuses(postgres_url: str, tmp_pat
     result = run_refused_serve("--database", postgres_url, "--port", str(free_port()), cwd=tmp_path)
     assert_clean_failure(result, "HEYMARKET_MASTER_KEY")
     assert "Secret Key" not in result.stdout
+
+
+def test_serve_counts_down_while_postgres_does_not_answer(master_key: str, tmp_path: Path) -> None:
+    environment = {"HEYMARKET_MASTER_KEY": master_key, "HEYMARKET_DATABASE_WAIT": "2"}
+    result = run_refused_serve(
+        "--database", closed_postgres_port(), "--port", str(free_port()),
+        environment=environment, cwd=tmp_path,
+    )  # fmt: skip
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2, result.stderr
+    assert countdown_of(result.stderr) == [2, 1]
+    assert all(" WARNING heymarket_contacts.store: " in line for line in lines[:-1])
+    assert lines[-1].startswith("Error: cannot reach PostgreSQL database contacts on 127.0.0.1:")
+    assert lines[-1].endswith(" after 2 s: connection refused")
 
 
 def assert_one_line_refusal(result: subprocess.CompletedProcess[str], *names: str) -> None:

@@ -5,6 +5,7 @@ per command, against the real server on both databases. Piped, they print JSON; 
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -280,7 +281,7 @@ def test_tags_fields_notes_team_inboxes_and_users(
 
 def test_a_terminal_gets_tables_and_a_pipe_gets_json(cli: ClientCli, sdk: Client) -> None:
     ref = sdk.contacts.create(phone="15105550177", first="Tabled")
-    screen = cli.terminal("contacts", "list")
+    screen = cli.terminal("contacts", "list", columns=200)
     lines = screen.splitlines()
     assert lines[0].split() == [
         "id",
@@ -297,6 +298,53 @@ def test_a_terminal_gets_tables_and_a_pipe_gets_json(cli: ClientCli, sdk: Client
     assert json.loads(cli.terminal("contacts", "get", str(ref.id), "--json"))["id"] == ref.id
     assert cli.ok("contacts", "list", "--table").split()[:2] == ["id", "display_name"]
     assert cli.terminal("contacts", "delete", str(ref.id)) == f"deleted contact {ref.id}\n"
+
+
+def screen_width(line: str) -> int:
+    """The columns ``line`` takes on a terminal (a wide character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in line)
+
+
+@pytest.mark.parametrize("columns", [30, 72, 120])
+def test_a_table_is_never_wider_than_the_terminal(
+    cli: ClientCli, sdk: Client, columns: int
+) -> None:
+    long_last = "Wolfeschlegelsteinhausenbergerdorff Vorschriftenmacher"
+    made = [
+        sdk.contacts.create(phone=unique_phone(), first="Hubert", last=long_last),
+        sdk.contacts.create(phone=unique_phone(), first="漢字の名前", email="kanji@example.com"),
+    ]
+    lines = cli.terminal("contacts", "list", columns=columns).splitlines()
+    assert max(screen_width(line) for line in lines) <= columns
+    assert lines[0].startswith("id  ")
+    assert sorted(line.split()[0] for line in lines[2:]) == sorted(str(c.id) for c in made)
+    assert "…" in "".join(lines)
+    piped = cli.json("contacts", "list")
+    assert f"Hubert {long_last}" in [contact["display_name"] for contact in piped]
+
+
+def test_columns_sets_the_width_of_a_table_in_a_pipe(cli: ClientCli, sdk: Client) -> None:
+    long_last = "Wolfeschlegelsteinhausenbergerdorff Vorschriftenmacher"
+    sdk.contacts.create(phone=unique_phone(), first="Hubert", last=long_last, email="h@example.com")
+    unlimited = cli.ok("contacts", "list", "--table").splitlines()
+    assert max(len(line) for line in unlimited) > 100
+    narrow = ClientCli({**cli.environment, "COLUMNS": "50"}, cli.cwd, cli.canary)
+    lines = narrow.ok("contacts", "list", "--table").splitlines()
+    assert max(len(line) for line in lines) <= 50
+    assert lines[2].split()[1].endswith("…")
+
+
+def test_team_get_on_a_terminal_lists_the_members_as_a_table(
+    cli: ClientCli, sdk: Client, team: TeamCredentials
+) -> None:
+    owner = sdk.team.get().members[0]
+    lines = cli.terminal("team", "get", columns=60).splitlines()
+    assert lines[0].split() == ["id", str(team.team_id)]
+    members = lines.index("members")
+    assert lines[members + 1].split() == ["id", "name", "role"]
+    assert lines[members + 3].split() == [str(owner.id), *owner.name.split(), owner.role]
+    assert "{" not in "".join(lines)
+    assert cli.json("team", "get")["members"] == [to_dict(owner)]
 
 
 def test_import_on_a_terminal_shows_progress_and_a_summary(cli: ClientCli) -> None:
@@ -346,7 +394,7 @@ def test_contacts_v2_on_a_terminal_shows_channels_as_type_and_value(
     sdk.v2.contacts.create(
         phone=phone, contact_channels=[{"channel_type": "sms", "channel_id": "a"}]
     )
-    lines = cli.terminal("contacts-v2", "list").splitlines()
+    lines = cli.terminal("contacts-v2", "list", columns=200).splitlines()
     assert lines[0].split() == CONTACTS_V2_COLUMNS
     assert f"phone:{phone}, sms:a" in lines[2]
 

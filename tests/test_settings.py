@@ -91,6 +91,8 @@ def test_flags_left_out_keep_the_environment() -> None:
         pytest.param("clock_skew", "0", 0, id="clock-skew-zero"),
         pytest.param("clock_skew", "3600", 3600, id="clock-skew-an-hour"),
         pytest.param("log_level", "ERROR", "error", id="log-level-any-case"),
+        pytest.param("database_wait", "1", 1, id="database-wait-shortest"),
+        pytest.param("database_wait", "3600", 3600, id="database-wait-an-hour"),
     ],
 )
 def test_edge_values_are_accepted(name: str, value: str, expected: object) -> None:
@@ -116,6 +118,12 @@ BAD_VALUES = [
     pytest.param("database", "sqlite://nope", id="database-sqlite-two-slashes"),
     pytest.param("database", "   ", id="database-blank"),
 ]
+
+
+@pytest.mark.parametrize("value", ["0", "3601", "soon", "2.5"])
+def test_a_bad_database_wait_names_its_variable(value: str) -> None:
+    with pytest.raises(SettingsError, match=r"^HEYMARKET_DATABASE_WAIT: "):
+        load_settings({"HEYMARKET_DATABASE_WAIT": value})
 
 
 @pytest.mark.parametrize(("name", "value"), BAD_VALUES)

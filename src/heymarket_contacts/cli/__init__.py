@@ -17,7 +17,9 @@ __all__ = ["main"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="heymarket-contacts")
+@click.version_option(
+    None, "-V", "--version", package_name="heymarket-contacts", prog_name="heymarket-contacts"
+)
 def main() -> None:
     """A self-hostable Heymarket Contacts API server, its admin commands and an API client."""
 

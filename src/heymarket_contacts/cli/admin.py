@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .options import database_option, json_option, server_extra_missing
+from .database_wait import database_wait_shown
+from .option_names import with_option_names
+from .options import database_option, json_option, non_empty, server_extra_missing
 
 if TYPE_CHECKING:
     from ..server.service.admin import AdminService
@@ -28,7 +30,7 @@ def admin_service(database: str | None, *, may_create: bool = False) -> Iterator
     stderr says so."""
     try:
         from ..server.clock import system_clock
-        from ..server.errors import ApiError
+        from ..server.errors import ApiError, BadData
         from ..server.secret_box import MasterKeyError, SecretBox, load_master_key
         from ..server.service.admin import AdminService
         from ..server.settings import SettingsError, load_settings
@@ -40,8 +42,11 @@ def admin_service(database: str | None, *, may_create: bool = False) -> Iterator
         location = settings.database
         sqlite_path = location.path if location.kind == "sqlite" else None
         created = new_sqlite_file(sqlite_path, may_create=may_create)
-        store = open_store(settings.database)
-    except (SettingsError, StoreError) as error:
+        with database_wait_shown():
+            store = open_store(settings.database, connect_wait=settings.database_wait)
+    except SettingsError as error:
+        raise click.UsageError(str(error)) from error
+    except StoreError as error:
         raise click.ClickException(str(error)) from error
     try:
         store.migrate()
@@ -49,6 +54,9 @@ def admin_service(database: str | None, *, may_create: bool = False) -> Iterator
             click.echo(f"made a new database: SQLite file {sqlite_path.resolve()}", err=True)
         box = SecretBox(load_master_key(settings.master_key, settings.database))
         yield AdminService(store, box, system_clock)
+    except BadData as error:
+        message = with_option_names(str(error), field=error.field)
+        raise click.UsageError(f"{message} (in {store.description})") from error
     except ApiError as error:
         raise click.ClickException(f"{error} (in {store.description})") from error
     except (MasterKeyError, StoreError) as error:
@@ -84,17 +92,21 @@ def migrate(database: str | None) -> None:
     except ImportError as error:
         raise server_extra_missing(error) from error
     try:
-        location = load_settings(os.environ, database=database).database
+        settings = load_settings(os.environ, database=database)
+        location = settings.database
         sqlite_path = location.path if location.kind == "sqlite" else None
         created = new_sqlite_file(sqlite_path, may_create=True)
-        store = open_store(location)
+        with database_wait_shown():
+            store = open_store(location, connect_wait=settings.database_wait)
         try:
             applied = store.migrate()
         finally:
             store.close()
         if sqlite_path is not None and created:
             click.echo(f"made a new database: SQLite file {sqlite_path.resolve()}", err=True)
-    except (SettingsError, StoreError) as error:
+    except SettingsError as error:
+        raise click.UsageError(str(error)) from error
+    except StoreError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"applied migrations {applied}" if applied else "the schema is up to date")
 
@@ -166,7 +178,7 @@ def secret_list(team_id: int | None, database: str | None, as_json: bool) -> Non
 
 
 @secret.command("revoke")
-@click.argument("secret_id")
+@click.argument("secret_id", callback=non_empty)
 @database_option
 def secret_revoke(secret_id: str, database: str | None) -> None:
     """Revoke a secret; requests signed with it fail from the next one on."""

@@ -20,8 +20,9 @@ import click
 
 from ..client import Client, RetryNotice, to_dict
 from ..client.errors import HeymarketError
-from .options import secret_id_option, secret_key_option
-from .tables import render_record, render_table
+from .option_names import with_option_names
+from .options import CREDENTIALS_NEEDED, check_http_url, secret_id_option, secret_key_option
+from .tables import output_width, render
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,6 +47,8 @@ class ApiSession:
     @contextmanager
     def client(self, *, on_retry: Callable[[RetryNotice], None] | None = None) -> Iterator[Client]:
         """The SDK client; an SDK error inside the block becomes a one-line CLI error."""
+        if not self.secret_id or not self.secret_key:
+            raise click.UsageError(CREDENTIALS_NEEDED)
         try:
             with Client(
                 secret_id=self.secret_id,
@@ -57,19 +60,15 @@ class ApiSession:
             ) as client:
                 yield client
         except HeymarketError as error:
-            raise click.ClickException(str(error)) from error
+            raise click.ClickException(with_option_names(str(error))) from error
 
     def show(self, value: Any, *, columns: Sequence[str] | None = None) -> None:
         """A model (as fields and values) or a list of models (as rows), in this format."""
         data = to_dict(value)
         if self.as_json:
             click.echo(json.dumps(data, ensure_ascii=False))
-        elif isinstance(data, list):
-            click.echo(render_table(data, columns or _columns_of(data)))
-        elif isinstance(data, dict):
-            click.echo(render_record(data))
         else:
-            click.echo(str(data))
+            click.echo(render(data, columns, width=output_width()))
 
     def show_stream(self, items: Iterable[Any], *, columns: Sequence[str]) -> None:
         """Many models: a JSON array written as they come, or one table once all are in."""
@@ -89,10 +88,6 @@ class ApiSession:
         click.echo(json.dumps("ok") if self.as_json else text)
 
 
-def _columns_of(rows: list[Any]) -> list[str]:
-    return list(rows[0]) if rows and isinstance(rows[0], dict) else []
-
-
 def api_command(function: F) -> F:
     """Adds the connection and output options; the command gets them as ``session``."""
 
@@ -102,6 +97,7 @@ def api_command(function: F) -> F:
         "--base-url",
         envvar="HEYMARKET_BASE_URL",
         metavar="URL",
+        callback=check_http_url,
         help="[env: HEYMARKET_BASE_URL; default: https://api.heymarket.com]",
     )
     @click.option(

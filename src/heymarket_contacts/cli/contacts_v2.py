@@ -10,7 +10,7 @@ import click
 from ..models import ChannelWrite
 from .api_session import ApiSession, api_command
 from .contacts import contact_fields, write_options
-from .options import page_options
+from .options import non_empty, page_options
 
 __all__ = ["contacts_v2"]
 
@@ -30,7 +30,7 @@ def _channel(text: str) -> ChannelWrite:
 
 
 @contacts_v2.command("get")
-@click.argument("uuid")
+@click.argument("uuid", callback=non_empty)
 @api_command
 def get(session: ApiSession, uuid: str) -> None:
     """Print a contact and its channels."""
@@ -102,7 +102,7 @@ def create(session: ApiSession, channels: tuple[str, ...], **values: Any) -> Non
 
 
 @contacts_v2.command("delete")
-@click.argument("uuids", nargs=-1, required=True)
+@click.argument("uuids", nargs=-1, required=True, callback=non_empty)
 @api_command
 def delete(session: ApiSession, uuids: tuple[str, ...]) -> None:
     """Delete contacts by uuid (one unknown uuid deletes none)."""

@@ -16,8 +16,8 @@ import httpx
 import msgspec
 
 from .._emulator_control import ControlError, EmulatorControl
-from .options import with_options
-from .tables import render_record, render_table
+from .options import check_http_url, with_options
+from .tables import output_width, render
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,12 +48,8 @@ class Emulator:
         data = msgspec.to_builtins(value)
         if self.output == "json":
             click.echo(json.dumps(data, ensure_ascii=False))
-        elif isinstance(data, list):
-            click.echo(render_table(data, columns or (list(data[0]) if data else [])))
-        elif isinstance(data, dict):
-            click.echo(render_record(data))
         else:
-            click.echo(str(data))
+            click.echo(render(data, columns, width=output_width()))
 
 
 def emulator_command(function: F) -> F:
@@ -65,6 +61,7 @@ def emulator_command(function: F) -> F:
             envvar="HEYMARKET_EMULATOR_URL",
             default="http://127.0.0.1:8080",
             show_default=True,
+            callback=check_http_url,
             help="The emulator's base URL.  [env: HEYMARKET_EMULATOR_URL]",
         ),
         click.option(

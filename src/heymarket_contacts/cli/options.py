@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import click
+from click.core import ParameterSource
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,6 +29,44 @@ secret_id_option = click.option(
 secret_key_option = click.option(
     "--secret-key", envvar="HEYMARKET_SECRET_KEY", metavar="KEY", help="[env: HEYMARKET_SECRET_KEY]"
 )
+
+
+#: What a command that needs an API secret says when it has none.
+CREDENTIALS_NEEDED = (
+    "give --secret-id and --secret-key, or set HEYMARKET_SECRET_ID and HEYMARKET_SECRET_KEY"
+)
+
+
+def non_empty(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """A callback for an id of a path (one value, or several): blank is a usage error there,
+    not a call the SDK refuses."""
+    values = value if isinstance(value, tuple) else (value,)
+    if any(isinstance(item, str) and not item.strip() for item in values):
+        raise click.BadParameter("must not be empty", ctx, param)
+    return value
+
+
+def check_http_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A callback for a server's base URL: anything but an http:// or https:// URL is a usage
+    error naming where it came from, the option or its variable."""
+    if value is None or _is_http_url(value.strip()):
+        return value
+    from_variable = ctx.get_parameter_source(param.name or "") is ParameterSource.ENVIRONMENT
+    where = param.envvar if from_variable and isinstance(param.envvar, str) else None
+    raise click.BadParameter(
+        f"{value!r} is not an http:// or https:// URL (like http://127.0.0.1:8080)",
+        ctx,
+        param,
+        param_hint=where or param.opts[0],
+    )
+
+
+def _is_http_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not parts.query
 
 
 def with_options(*options: Callable[[F], F]) -> Callable[[F], F]:

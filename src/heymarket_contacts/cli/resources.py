@@ -8,6 +8,7 @@ import click
 
 from ..models import UserUpdate
 from .api_session import ApiSession, api_command
+from .options import non_empty
 
 __all__ = ["fields", "inboxes", "notes", "tags", "team_get", "users"]
 
@@ -104,7 +105,7 @@ def notes_add(session: ApiSession, contact_id: int, text: str, user_id: int | No
 
 @notes.command("delete")
 @click.argument("contact_id", type=int)
-@click.argument("note_id")
+@click.argument("note_id", callback=non_empty)
 @api_command
 def notes_delete(session: ApiSession, contact_id: int, note_id: str) -> None:
     """Delete a note of a contact."""

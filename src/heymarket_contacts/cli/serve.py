@@ -162,7 +162,7 @@ def serve(no_legacy_keys: bool, seed_contacts: int | None, **flags: Any) -> None
         _check_port_free(settings.host, settings.port)
         box = SecretBox(load_master_key(settings.master_key, settings.database))
         configure_logging(settings.log_level, settings.log_format)  # waiting for the database
-        store = open_store(settings.database)
+        store = open_store(settings.database, connect_wait=settings.database_wait)
         try:
             store.migrate()
             admin = AdminService(store, box, system_clock)

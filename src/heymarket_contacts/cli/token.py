@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..tokens import mint_token
-from .options import secret_id_option, secret_key_option, server_extra_missing
+from .options import CREDENTIALS_NEEDED, secret_id_option, secret_key_option, server_extra_missing
 
 
 @click.command()
@@ -17,9 +17,7 @@ def token(secret_id: str | None, secret_key: str | None) -> None:
     curl -H "Authorization: Bearer $(heymarket-contacts token)" http://127.0.0.1:8080/v1/team
     """
     if not secret_id or not secret_key:
-        raise click.UsageError(
-            "give --secret-id and --secret-key, or set HEYMARKET_SECRET_ID and HEYMARKET_SECRET_KEY"
-        )
+        raise click.UsageError(CREDENTIALS_NEEDED)
     click.echo(mint_token(secret_id, secret_key))
 
 

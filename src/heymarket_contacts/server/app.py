@@ -41,7 +41,7 @@ def create_app(
 ) -> ServerApp:
     """The ASGI app for ``settings``; it opens the store unless one is given, and closes it."""
     box = SecretBox(load_master_key(settings.master_key, settings.database))
-    store = store or open_store(settings.database)
+    store = store or open_store(settings.database, connect_wait=settings.database_wait)
     on_shutdown: list[Callable[[], None]] = [store.close]
     emulator = _emulator(settings, on_shutdown) if settings.emulator else None
     if emulator is not None:

@@ -18,6 +18,7 @@ BODY_LIMIT_BYTES = 1024 * 1024
 #: Each setting: its environment variable and its command-line flag.
 ENVIRONMENT = {
     "database": ("HEYMARKET_DATABASE_URL", "--database"),
+    "database_wait": ("HEYMARKET_DATABASE_WAIT", None),
     "host": ("HEYMARKET_HOST", "--host"),
     "port": ("HEYMARKET_PORT", "--port"),
     "workers": ("HEYMARKET_WORKERS", "--workers"),
@@ -48,6 +49,8 @@ class SettingsError(ValueError):
 @dataclass(frozen=True, slots=True)
 class Settings:
     database: DatabaseLocation
+    #: Seconds to wait at start for a PostgreSQL server that does not answer yet.
+    database_wait: int = 10
     host: str = "127.0.0.1"
     port: int = 8080
     workers: int = 1
@@ -74,6 +77,7 @@ class Settings:
         values = {
             "database": self.database.url if self.database.kind == "postgresql" else
             str(self.database.path),
+            "database_wait": str(self.database_wait),
             "host": self.host, "port": str(self.port), "workers": str(self.workers),
             "clock_skew": str(self.clock_skew), "master_key": self.master_key,
             "log_level": self.log_level,
@@ -100,6 +104,7 @@ def load_settings(environ: Mapping[str, str], **flags: Any) -> Settings:
     given.update({name: value for name, value in flags.items() if value is not None})
     settings = Settings(
         database=_parse(given, "database", parse_database_url, DEFAULT_DATABASE),
+        database_wait=_parse(given, "database_wait", _integer_between(1, 3600), 10),
         host=_parse(given, "host", _non_empty, "127.0.0.1"),
         port=_parse(given, "port", _integer_between(0, 65535), 8080),
         workers=_parse(given, "workers", _integer_between(1, 64), 1),

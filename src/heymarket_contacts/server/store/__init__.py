@@ -17,12 +17,15 @@ __all__ = [
 ]
 
 
-def open_store(location: DatabaseLocation) -> Store:
-    """Open (without migrating) the store at ``location``."""
+def open_store(location: DatabaseLocation, *, connect_wait: float | None = None) -> Store:
+    """Open (without migrating) the store at ``location``; a PostgreSQL server that does not
+    answer yet is waited for ``connect_wait`` seconds (default: 10)."""
     if location.kind == "postgresql":
         from .postgres import PostgresStore  # noqa: PLC0415 (only PostgreSQL users need psycopg)
 
-        return PostgresStore(location.url)
+        if connect_wait is None:
+            return PostgresStore(location.url)
+        return PostgresStore(location.url, connect_wait=connect_wait)
     from .sqlite import SQLiteStore  # noqa: PLC0415
 
     return SQLiteStore(location.path)

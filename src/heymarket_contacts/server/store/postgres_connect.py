@@ -3,7 +3,8 @@
 A wrong password, a role or database that does not exist, or a malformed URL stay wrong however
 long one waits: they fail on the first attempt, with the server's own message. A server that
 refuses connections, or is starting up or shutting down, may be back in a moment: it is tried
-again every second for ``wait`` seconds, each attempt logged with the seconds left.
+again every second for ``wait`` seconds (``HEYMARKET_DATABASE_WAIT``), each attempt logged with
+the seconds left.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ _PERMANENT = (
 
 def wait_for_server(url: str, description: str, wait: float) -> None:
     """Return once a connection to ``url`` succeeds; raise :class:`StoreUnavailable` at the
-    first permanent failure, or when ``wait`` seconds have passed."""
+    first permanent failure, or when ``wait`` seconds have passed. Each wait is logged as a
+    warning whose record carries ``seconds_left``, for a command to show as a countdown."""
     deadline = time.monotonic() + wait
     while True:
         timeout = max(1, min(ATTEMPT_TIMEOUT_SECONDS, math.ceil(deadline - time.monotonic())))
@@ -47,15 +49,21 @@ def wait_for_server(url: str, description: str, wait: float) -> None:
             psycopg.connect(url, connect_timeout=timeout).close()
             return
         except psycopg.Error as error:
-            reason = one_line(error, url)
             if not heals(error):
-                raise StoreUnavailable(f"cannot use {description}: {reason}") from None
+                raise StoreUnavailable(
+                    f"cannot use {description}: {one_line(error, url)}"
+                ) from None
+            reason = short_reason(error, url)
         left = deadline - time.monotonic()
         if left <= 0:
             raise StoreUnavailable(
                 f"cannot reach {description} after {wait:g} s: {reason}"
             ) from None
-        log.warning("cannot reach %s (%s); trying again, %d s left", description, reason, left)
+        seconds = math.ceil(left)
+        log.warning(
+            "%s not answering (%s); trying again, %d s left", description, reason, seconds,
+            extra={"seconds_left": seconds},
+        )  # fmt: skip
         time.sleep(min(1.0, left))
 
 
@@ -65,6 +73,14 @@ def heals(error: psycopg.Error) -> bool:
         return False  # a malformed URL or option
     message = str(error).lower()
     return not any(part in message for part in _PERMANENT)
+
+
+def short_reason(error: BaseException, url: str) -> str:
+    """What went wrong, without libpq's framing: ``connection refused`` of ``connection to
+    server at "h", port 5432 failed: Connection refused / Is the server running ...``."""
+    text = one_line(error, url).rsplit(" failed: ", 1)[-1]
+    text = text.split(" Is the server running", 1)[0].removeprefix("FATAL: ").strip()
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 def one_line(error: BaseException, url: str | None = None) -> str:
