@@ -22,8 +22,11 @@ PAGE_SIZE = 50
 
 def edit_body(form: dict[str, list[str]], field_ids: list[int]) -> dict[str, Any]:
     """The edit form as an update body: every text field, the ids, each custom field (an
-    empty one removed)."""
+    empty one removed). An empty display name is left out, so that the API's rule makes it
+    of the first and last names."""
     body: dict[str, Any] = {name: _first(form, name) for name, _ in TEXT_FIELDS}
+    if not body["display_name"].strip():
+        del body["display_name"]
     for name, _ in ID_FIELDS:
         body[name] = _whole_number(_first(form, name), name)
     body["custom"] = {
