@@ -83,10 +83,10 @@ class ConsoleSql(SqlBase):
         )
 
     def count_login_failures(self, email_key: str, since_us: int) -> tuple[int, int]:
-        """How many failures the address had since ``since_us``, and the oldest of them."""
+        """How many failures the address had after ``since_us``, and the oldest of them."""
         row = self._one(
             "SELECT count(*), coalesce(min(at_us), 0) FROM console_login_failures"
-            " WHERE email_key = ? AND at_us >= ?",
+            " WHERE email_key = ? AND at_us > ?",
             (email_key, since_us),
         )
         return int(row[0]), int(row[1])
