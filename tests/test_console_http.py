@@ -98,6 +98,7 @@ def test_a_wrong_password_is_refused_with_the_form_again(
         unknown = browser.log_in("nobody@example.com", "whatever-it-is")
         assert unknown.status_code == 401
         assert "wrong email or password" in unknown.text
+        assert "www-authenticate" not in unknown.headers
 
 
 def test_six_failed_logins_in_a_minute_are_refused_even_with_the_password(
@@ -325,6 +326,22 @@ def test_an_edit_is_an_api_update(browser: Browser, api: HttpApi) -> None:
     assert after["rev"] == before["rev"] + 1
     assert after["updated"] > before["updated"]
     assert after["display_name"] == "Augusta Lovelace"  # the API's rule for an empty name
+
+
+def test_a_contact_without_a_phone_is_edited_too(browser: Browser, api: HttpApi) -> None:
+    made = api.post(
+        "/v2/contact",
+        json={"first": "Mail", "contact_channels": [
+            {"channel_type": "email", "channel_id": f"m{unique_phone()}@example.com"}
+        ]},
+    )  # fmt: skip
+    contact_id = made.json()["id"]
+    before = contact_of(api, contact_id)
+    browser.get(f"/console/contacts/{contact_id}/edit")
+    saved = browser.post(f"/console/contacts/{contact_id}/edit", _edit_form(before, last="Only"))
+    assert saved.status_code == 303, saved.text
+    after = contact_of(api, contact_id)
+    assert (after["last"], after["phone"], after["rev"]) == ("Only", "", before["rev"] + 1)
 
 
 def test_an_invalid_value_is_shown_next_to_its_field(browser: Browser, api: HttpApi) -> None:

@@ -53,7 +53,8 @@ async def log_in(view: View) -> Response:
         session = await view.api.write(view.console.accounts.log_in, email, view.value("password"))
     except (Unauthorized, LoginThrottled) as error:
         response = _login_form(view, status=error.status, error=error.message, email=email)
-        response.headers.update(error.headers)
+        if isinstance(error, LoginThrottled):
+            response.headers.update(error.headers)  # Retry-After (not a 401's Bearer challenge)
         return response
     response = redirect(HOME)
     set_cookie(response, SESSION_COOKIE, session.token, secure=view.secure)
