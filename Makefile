@@ -25,7 +25,9 @@ test: $(STAMP) lint chromium
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing chromium from Debian's packages"; \
-	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+	  as_root=$$(test "$$(id -u)" = 0 || echo sudo); \
+	  $$as_root apt-get update -q && \
+	  $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests
