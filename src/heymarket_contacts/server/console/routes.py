@@ -9,6 +9,8 @@ from starlette.responses import Response
 
 from ..api import Api
 from ..routing import SystemRoute
+from . import contact_actions as actions
+from . import contact_edit as edit
 from . import contact_pages as contacts
 from . import emulator_pages, login_pages, team_pages
 from .web import SECURITY_HEADERS, Console, Handler, console_route
@@ -19,14 +21,14 @@ PAGES: list[tuple[str, str, Handler]] = [
     ("POST", "/console/logout", login_pages.log_out),
     ("GET", "/console/contacts", contacts.contacts_list),
     ("GET", "/console/contacts/{id}", contacts.contact_page),
-    ("GET", "/console/contacts/{id}/edit", contacts.edit_page),
-    ("POST", "/console/contacts/{id}/edit", contacts.save_edit),
-    ("GET", "/console/contacts/{id}/delete", contacts.delete_page),
-    ("POST", "/console/contacts/{id}/delete", contacts.delete_contact),
-    ("POST", "/console/contacts/{id}/notes", contacts.add_note),
-    ("POST", "/console/contacts/{id}/notes/{note_id}/delete", contacts.remove_note),
-    ("POST", "/console/contacts/{id}/tags", contacts.save_tags),
-    ("POST", "/console/contacts/{id}/status", contacts.save_status),
+    ("GET", "/console/contacts/{id}/edit", edit.edit_page),
+    ("POST", "/console/contacts/{id}/edit", edit.save_edit),
+    ("GET", "/console/contacts/{id}/delete", actions.delete_page),
+    ("POST", "/console/contacts/{id}/delete", actions.delete_contact),
+    ("POST", "/console/contacts/{id}/notes", actions.add_note),
+    ("POST", "/console/contacts/{id}/notes/{note_id}/delete", actions.remove_note),
+    ("POST", "/console/contacts/{id}/tags", actions.save_tags),
+    ("POST", "/console/contacts/{id}/status", actions.save_status),
     ("GET", "/console/tags", team_pages.tags_page),
     ("POST", "/console/tags", team_pages.create_tag),
     ("POST", "/console/tags/{id}/delete", team_pages.delete_tag),
