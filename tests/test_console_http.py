@@ -172,6 +172,7 @@ def _forms(contact_id: int, note_id: str, tag_id: int) -> list[tuple[str, dict[s
         (f"/console/contacts/{contact_id}/notes/{note_id}/delete", {}),
         (f"/console/contacts/{contact_id}/tags", {"rev": "1", "tag_id": str(tag_id)}),
         (f"/console/contacts/{contact_id}/status", {"rev": "1", "status": "blocked"}),
+        ("/console/contacts/new", {"phone": unique_phone()}),
         ("/console/tags", {"tag": "forged"}),
         (f"/console/tags/{tag_id}/delete", {}),
         ("/console/fields", {"title": "forged"}),
@@ -326,6 +327,30 @@ def test_an_edit_is_an_api_update(browser: Browser, api: HttpApi) -> None:
     assert after["rev"] == before["rev"] + 1
     assert after["updated"] > before["updated"]
     assert after["display_name"] == "Augusta Lovelace"  # the API's rule for an empty name
+
+
+def test_a_new_contact_is_an_api_create(browser: Browser, api: HttpApi) -> None:
+    field_id = api.post("/v1/contacts/fields", json=[{"title": "Plan"}]).json()[0]["id"]
+    browser.get("/console/contacts/new")
+    no_phone = browser.post("/console/contacts/new", {"first": "Nell"})
+    assert no_phone.status_code == 400
+    assert 'id="error-phone"' in no_phone.text
+    assert 'value="Nell"' in no_phone.text
+    phone = unique_phone()
+    made = browser.post(
+        "/console/contacts/new",
+        {"first": "Nell", "last": "Gwyn", "phone": f"+{phone}", f"custom.{field_id}": "Gold"},
+    )
+    assert made.status_code == 303
+    contact_id = int(made.headers["location"].split("/")[-1].split("?")[0])
+    contact = contact_of(api, contact_id)
+    assert (contact["display_name"], contact["phone"], contact["op"], contact["rev"]) == (
+        "Nell Gwyn", phone, "create", 1,
+    )  # fmt: skip
+    assert contact["custom"] == {str(field_id): "Gold"}
+    again = browser.post("/console/contacts/new", {"phone": phone})
+    assert again.status_code == 409
+    assert f"(contact {contact_id})" in again.text
 
 
 def test_a_contact_without_a_phone_is_edited_too(browser: Browser, api: HttpApi) -> None:

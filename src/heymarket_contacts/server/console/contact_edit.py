@@ -100,3 +100,31 @@ def _named(error: ApiError) -> dict[str, str]:
             name: f"{message} (contact {error.existing_id})" for name, message in errors.items()
         }
     return errors
+
+
+async def new_page(view: View) -> Response:
+    return await _new_form(view, values={}, errors={})
+
+
+async def _new_form(
+    view: View, *, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Response:
+    fields = await view.api.read(view.api.fields.list_contact_fields, view.principal)
+    return view.render(
+        "new.html", status=status, values=values, errors=errors, text_fields=TEXT_FIELDS,
+        id_fields=ID_FIELDS, fields=fields,
+    )  # fmt: skip
+
+
+async def create_contact(view: View) -> Response:
+    """A v1 create (``phone`` required), with the custom fields that were filled in."""
+    fields = await view.api.read(view.api.fields.list_contact_fields, view.principal)
+    values = {name: view.value(name) for name in view.form if name != "csrf"}
+    try:
+        body = edit_body(view.form, [f.id for f in fields])
+        body["custom"] = {key: value for key, value in body["custom"].items() if value}
+        write = contact_write(body, phone_required=True)
+        made = await view.api.write(view.api.contacts.create_contact, view.principal, write)
+    except (BadData, Conflict) as error:
+        return await _new_form(view, values=values, errors=_named(error), status=error.status)
+    return redirect(f"/console/contacts/{made.id}?notice=created")

@@ -21,6 +21,7 @@ STATUSES = ("subscribed", "unsubscribed", "blocked", "unblocked", "active")
 NOTICES = {
     "deleted": "The contact was deleted.",
     "saved": "Saved.",
+    "created": "The contact was created.",
     "note-added": "The note was added.",
     "note-removed": "The note was removed.",
 }

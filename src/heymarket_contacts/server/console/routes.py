@@ -20,6 +20,8 @@ PAGES: list[tuple[str, str, Handler]] = [
     ("GET", "/console", login_pages.home),
     ("POST", "/console/logout", login_pages.log_out),
     ("GET", "/console/contacts", contacts.contacts_list),
+    ("GET", "/console/contacts/new", edit.new_page),
+    ("POST", "/console/contacts/new", edit.create_contact),
     ("GET", "/console/contacts/{id}", contacts.contact_page),
     ("GET", "/console/contacts/{id}/edit", edit.edit_page),
     ("POST", "/console/contacts/{id}/edit", edit.save_edit),
