@@ -72,6 +72,8 @@ def test_log_in_search_edit_refuse_a_forged_form_and_log_out(
     api.post("/v1/tag", json={"tag": "vip", "color": "#c00"})
     api.post("/v1/contacts/fields", json=[{"title": "Plan"}])
     expect = playwright_api.expect
+    refusals: list[str] = []  # what the browser's console says the page's policy blocked
+    page.on("console", lambda message: refusals.append(message.text))
 
     page.goto(f"{server.base_url}/console/contacts")
     expect(page).to_have_url(f"{server.base_url}/console/login")
@@ -129,3 +131,5 @@ def test_log_in_search_edit_refuse_a_forged_form_and_log_out(
     expect(page).to_have_url(f"{server.base_url}/console/login")
     page.goto(f"{server.base_url}/console/contacts")
     expect(page).to_have_url(f"{server.base_url}/console/login")
+    assert not [text for text in refusals if "Content Security Policy" in text], refusals
+    assert page.evaluate("getComputedStyle(document.body).margin") == "0px"  # the stylesheet

@@ -50,6 +50,15 @@ def test_the_journal_shows_the_teams_requests_only(
         by_path = browser.get("/console/journal?path=/v1/contact/*")
         assert missing in by_path.text
         assert own not in by_path.text
+        hostile = httpx.post(
+            f"{emulator_server.base_url}/v1/contact",
+            json={"phone": "15105550199", "first": "<script>alert(1)</script>"},
+            headers={"Authorization": f"Bearer {mine.token()}"},
+        )
+        journal = browser.get("/console/journal?path=/v1/contact")
+        assert hostile.headers["x-request-id"] in journal.text
+        assert "<script>" not in journal.text
+        assert "&lt;script&gt;" in journal.text
         bad = browser.get("/console/journal?status=abc")
         assert bad.status_code == 400
         assert 'id="error-status"' in bad.text
