@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format bench chaos clean
+.PHONY: run test lint format bench chaos clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,9 +16,18 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/heymarket-contacts serve
 
-## Lint, type-check and run the whole test suite (what CI runs)
-test: $(STAMP) lint
+## Lint, type-check and run the whole test suite (what CI runs); installs Chromium from
+## Debian's packages when missing (the console's browser tests drive it with Playwright)
+test: $(STAMP) lint chromium
 	$(BIN)/pytest
+
+## Headless Chromium for the browser tests: Debian's package, never a browser download
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium from Debian's packages"; \
+	  as_root=$$(test "$$(id -u)" = 0 || echo sudo); \
+	  $$as_root apt-get update -q && \
+	  $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests

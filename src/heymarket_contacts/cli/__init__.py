@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .admin import migrate, secret, team
+from .console_users import console_user
 from .contacts import contacts
 from .contacts_v2 import contacts_v2
 from .emulator import emulator
@@ -24,7 +25,7 @@ def main() -> None:
     """A self-hostable Heymarket Contacts API server, its admin commands and an API client."""
 
 
-for command in (serve, migrate, team, user, inbox, secret, key, token, master_key):
+for command in (serve, migrate, team, user, inbox, secret, key, console_user, token, master_key):
     main.add_command(command)
 
 # API client commands (over the SDK); `team get` joins the admin `team` group.

@@ -17,6 +17,7 @@ from .options import database_option, server_extra_missing
 
 if TYPE_CHECKING:
     from ..server.emulator.data import SeedResult
+    from ..server.service.admin import Bootstrap
     from ..server.settings import Settings
     from ..server.store import Store
 
@@ -132,22 +133,33 @@ class StartRefused(click.ClickException):
     help="Seed of the fault rules' probability draws.  [env: HEYMARKET_EMULATOR_SEED]",
 )
 @click.option(
+    "--no-console",
+    "no_console",
+    is_flag=True,
+    default=False,
+    help="Turn off the web console (every /console path is then a 404)."
+    "  [env: HEYMARKET_CONSOLE=0]",
+)
+@click.option(
     "--seed-contacts",
     default=None,
     type=click.IntRange(1, 100_000),
     metavar="N",
     help="With --emulator: give the first team N fake contacts before serving.",
 )
-def serve(no_legacy_keys: bool, seed_contacts: int | None, **flags: Any) -> None:
-    """Run the API server.
+def serve(no_legacy_keys: bool, no_console: bool, seed_contacts: int | None, **flags: Any) -> None:
+    """Run the API server and its web console (/console).
 
     On an empty database it first makes a default team, its owner, an inbox and one API
-    secret, and prints the secret's key this once.
+    secret, and the owner's console login, and prints the secret's key and the login's
+    password this once.
     """
     try:
         import granian  # noqa: F401 (the server extra is there)
 
         from ..server.clock import system_clock
+        from ..server.console.accounts import ConsoleAccounts
+        from ..server.console.passwords import Passwords
         from ..server.logs import configure_logging
         from ..server.secret_box import MasterKeyError, SecretBox, load_master_key
         from ..server.service.admin import AdminService
@@ -156,7 +168,10 @@ def serve(no_legacy_keys: bool, seed_contacts: int | None, **flags: Any) -> None
     except ImportError as error:
         raise server_extra_missing(error) from error
     try:
-        settings = load_settings(os.environ, legacy_keys=False if no_legacy_keys else None, **flags)
+        settings = load_settings(
+            os.environ, legacy_keys=False if no_legacy_keys else None,
+            console=False if no_console else None, **flags,
+        )  # fmt: skip
         if seed_contacts is not None and not settings.emulator:
             raise click.UsageError("--seed-contacts goes with --emulator")
         _check_port_free(settings.host, settings.port)
@@ -166,7 +181,8 @@ def serve(no_legacy_keys: bool, seed_contacts: int | None, **flags: Any) -> None
         try:
             store.migrate()
             admin = AdminService(store, box, system_clock)
-            bootstrap = admin.bootstrap_if_empty()
+            accounts = ConsoleAccounts(store, Passwords(), system_clock)
+            bootstrap = admin.bootstrap_if_empty(also=accounts.add_owner)
             admin.check_master_key(store.description)
             seeded = _seed(store, seed_contacts) if seed_contacts else None
         finally:
@@ -175,20 +191,12 @@ def serve(no_legacy_keys: bool, seed_contacts: int | None, **flags: Any) -> None
         raise StartRefused(str(error)) from error
     base_url = f"http://{settings.host}:{settings.port}"
     if bootstrap is not None:
-        secret = bootstrap.secret
-        click.echo(
-            f"Created team {bootstrap.team.id} ({bootstrap.team.name!r}) and its first API secret."
-            f"\nThe key is shown only now: store it safely.\n\n"
-            f"  Secret ID:  {secret.secret_id}\n  Secret Key: {secret.secret_key}\n\n"
-            f"  export HEYMARKET_SECRET_ID={secret.secret_id}"
-            f" HEYMARKET_SECRET_KEY={secret.secret_key}\n"
-            f"  export HEYMARKET_BASE_URL={base_url}\n"
-            f'  curl -H "Authorization: Bearer $(heymarket-contacts token)"'
-            f" $HEYMARKET_BASE_URL/v1/team\n"
-        )
+        _print_first_start(bootstrap, base_url, console=settings.console)
     if seeded is not None:
         click.echo(f"Seeded team {seeded.team_id} with {seeded.created} contacts.")
     click.echo(f"Serving {store.description} on {base_url} with {settings.workers} worker(s)")
+    if settings.console:
+        click.echo(f"Web console at {base_url}/console (docs/console.md)")
     if settings.emulator:
         click.echo(f"Emulator on: control plane at {base_url}/_emulator/ (docs/emulator.md)")
     if settings.metrics:
@@ -198,6 +206,33 @@ def serve(no_legacy_keys: bool, seed_contacts: int | None, **flags: Any) -> None
             settings = replace(settings, emulator_state=str(Path(scratch) / "state.db"))
         os.environ.update(settings.environment())
         _run(settings)
+
+
+def _print_first_start(bootstrap: Bootstrap, base_url: str, *, console: bool) -> None:
+    """The first team's secret and the owner's console login, shown this once."""
+    secret = bootstrap.secret
+    click.echo(
+        f"Created team {bootstrap.team.id} ({bootstrap.team.name!r}) and its first API secret."
+        f"\nThe key is shown only now: store it safely.\n\n"
+        f"  Secret ID:  {secret.secret_id}\n  Secret Key: {secret.secret_key}\n\n"
+        f"  export HEYMARKET_SECRET_ID={secret.secret_id}"
+        f" HEYMARKET_SECRET_KEY={secret.secret_key}\n"
+        f"  export HEYMARKET_BASE_URL={base_url}\n"
+        f'  curl -H "Authorization: Bearer $(heymarket-contacts token)"'
+        f" $HEYMARKET_BASE_URL/v1/team\n"
+    )
+    _print_console_login(bootstrap.also, base_url, on=console)
+
+
+def _print_console_login(login: Any, base_url: str, *, on: bool) -> None:
+    """The owner's console login, beside the secret and as rarely: this once."""
+    off = "" if on else " (off now: serve without --no-console to use it)"
+    click.echo(
+        f"The web console{off}: {base_url}/console\n"
+        f"  Email:    {login.user.email}\n  Password: {login.password}\n"
+        "The password is shown only now (`heymarket-contacts console-user reset-password`"
+        " makes a new one).\n"
+    )
 
 
 def _check_port_free(host: str, port: int) -> None:

@@ -41,6 +41,9 @@ def create_app(
 ) -> ServerApp:
     """The ASGI app for ``settings``; it opens the store unless one is given, and closes it."""
     box = SecretBox(load_master_key(settings.master_key, settings.database))
+    # The console's sessions and login throttle keep real time, even when the emulator's
+    # clock is moved: moving it must not log anyone out.
+    real_clock = clock
     store = store or open_store(settings.database, connect_wait=settings.database_wait)
     on_shutdown: list[Callable[[], None]] = [store.close]
     emulator = _emulator(settings, on_shutdown) if settings.emulator else None
@@ -87,7 +90,27 @@ def create_app(
         routes.extend(control_routes(emulator, EmulatorData(store, clock)))
         observers.append(emulator.record)
         headers.append((b"x-heymarket-emulator", b"1"))
+    if settings.console:
+        routes.extend(_console_routes(store, box, real_clock, emulator))
     return ServerApp(api, routes, observers=observers, on_shutdown=on_shutdown, headers=headers)
+
+
+def _console_routes(
+    store: Store, box: SecretBox, clock: Clock, emulator: Emulator | None
+) -> list[Route]:
+    from .console.accounts import ConsoleAccounts  # noqa: PLC0415 (only when on)
+    from .console.passwords import Passwords  # noqa: PLC0415
+    from .console.routes import console_routes  # noqa: PLC0415
+    from .console.web import Console, templates  # noqa: PLC0415
+    from .service.admin import AdminService  # noqa: PLC0415
+
+    console = Console(
+        accounts=ConsoleAccounts(store, Passwords(), clock),
+        pages=templates(),
+        admin=AdminService(store, box, clock),
+        emulator=emulator,
+    )
+    return list(console_routes(console))
 
 
 def _seconds(clock: Clock) -> float:

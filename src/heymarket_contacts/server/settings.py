@@ -36,6 +36,7 @@ ENVIRONMENT = {
     "emulator_journal": ("HEYMARKET_EMULATOR_JOURNAL", "--emulator-journal"),
     "emulator_seed": ("HEYMARKET_EMULATOR_SEED", "--emulator-seed"),
     "emulator_state": ("HEYMARKET_EMULATOR_STATE", None),
+    "console": ("HEYMARKET_CONSOLE", "--no-console"),
 }
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -71,6 +72,8 @@ class Settings:
     #: The file the emulator's journal, faults and clock live in, shared by the workers
     #: (``serve`` makes one; ``None``: the app makes its own).
     emulator_state: str | None = None
+    #: The web console under ``/console`` (contract section 12).
+    console: bool = True
 
     def environment(self) -> dict[str, str]:
         """These settings as ``HEYMARKET_*`` variables, for worker processes to read back."""
@@ -90,6 +93,7 @@ class Settings:
             "emulator_journal": str(self.emulator_journal),
             "emulator_seed": None if self.emulator_seed is None else str(self.emulator_seed),
             "emulator_state": self.emulator_state,
+            "console": "1" if self.console else "0",
         }  # fmt: skip
         return {ENVIRONMENT[name][0]: value for name, value in values.items() if value is not None}
 
@@ -122,6 +126,7 @@ def load_settings(environ: Mapping[str, str], **flags: Any) -> Settings:
         emulator_journal=_parse(given, "emulator_journal", _integer_between(1, 1_000_000), 10_000),
         emulator_seed=_parse(given, "emulator_seed", _integer_between(0, 2**63 - 1), None),
         emulator_state=_parse(given, "emulator_state", _non_empty, None),
+        console=_parse(given, "console", _switch, True),
     )
     _check_emulator_access(settings)
     return settings

@@ -118,9 +118,9 @@ class Control:
         return json_response("ok")
 
     async def requests(self, request: Request, api: Api) -> Response:
-        query = _journal_query(dict(request.query_params))
+        query = journal_query(dict(request.query_params))
         entries = self._emulator.entries(since=query["since"], limit=1_000_000)
-        matching = [entry for entry in entries if _matches(entry, query)]
+        matching = [entry for entry in entries if journal_matches(entry, query)]
         return json_response(matching[: query["limit"]])
 
     async def clear_requests(self, request: Request, api: Api) -> Response:
@@ -129,12 +129,7 @@ class Control:
 
     async def add_fault(self, request: Request, api: Api) -> Response:
         rule = await _body(request, FaultRule)
-        if rule.status is None and not rule.drop and rule.delay_ms is None:
-            raise BadData("a fault needs status, drop or delay_ms", field="status")
-        if rule.status is not None and rule.drop:
-            raise BadData("a fault either answers a status or drops the connection", field="drop")
-        stored = {k: v for k, v in _as_dict(rule).items() if k != "times"}
-        fault_id = self._emulator.state.add_fault(stored, rule.times)
+        fault_id = self._emulator.state.add_fault(stored_rule(rule), rule.times)
         return json_response({"id": fault_id})
 
     async def list_faults(self, request: Request, api: Api) -> Response:
@@ -184,6 +179,16 @@ class Control:
         return json_response(self._emulator.clock.answer())
 
 
+def stored_rule(rule: FaultRule) -> dict[str, Any]:
+    """A fault rule as the state keeps it (``times`` apart), or a 400 when it does nothing or
+    asks for two answers."""
+    if rule.status is None and not rule.drop and rule.delay_ms is None:
+        raise BadData("a fault needs status, drop or delay_ms", field="status")
+    if rule.status is not None and rule.drop:
+        raise BadData("a fault either answers a status or drops the connection", field="drop")
+    return {k: v for k, v in _as_dict(rule).items() if k != "times"}
+
+
 def _as_dict(rule: FaultRule) -> dict[str, Any]:
     value: dict[str, Any] = msgspec.to_builtins(rule)
     return value
@@ -196,7 +201,7 @@ _JOURNAL_NUMBERS = (
 )  # fmt: skip
 
 
-def _journal_query(params: dict[str, str]) -> dict[str, Any]:
+def journal_query(params: dict[str, str]) -> dict[str, Any]:
     """The journal's filters from the query string, each checked (a 400 names a bad one)."""
     unknown = sorted(set(params) - set(JOURNAL_FILTERS))
     if unknown:
@@ -214,7 +219,7 @@ def _journal_query(params: dict[str, str]) -> dict[str, Any]:
     return query
 
 
-def _matches(entry: dict[str, Any], query: dict[str, Any]) -> bool:
+def journal_matches(entry: dict[str, Any], query: dict[str, Any]) -> bool:
     if query["method"] and entry["method"] != query["method"].upper():
         return False
     if query["path"] and not fnmatch.fnmatchcase(entry["path"], query["path"]):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from ..clock import Clock
@@ -43,6 +43,8 @@ class Bootstrap:
     owner: UserRecord
     inbox: InboxRecord
     secret: NewSecret
+    #: What ``also`` made in the same transaction (the owner's console login).
+    also: object = None
 
 
 class AdminService:
@@ -50,6 +52,11 @@ class AdminService:
         self._store = store
         self._box = box
         self._clock = clock
+
+    @property
+    def store(self) -> Store:
+        """The database it acts on (the console's accounts share it)."""
+        return self._store
 
     def create_team(self, name: str) -> TeamRecord:
         """A team with its owner, the user its API secrets act as."""
@@ -156,8 +163,11 @@ class AdminService:
             raise BadData("the only team is not team 1: name it with --team")
         return team.id
 
-    def bootstrap_if_empty(self) -> Bootstrap | None:
-        """On a database with no team: a default team, its owner, an inbox and one secret."""
+    def bootstrap_if_empty(
+        self, also: Callable[[Transaction, int], object] | None = None
+    ) -> Bootstrap | None:
+        """On a database with no team: a default team, its owner, an inbox and one secret,
+        and what ``also`` makes of the transaction and the team's id."""
         with self._store.write() as tx:
             if tx.count_teams():
                 return None
@@ -165,7 +175,8 @@ class AdminService:
             team, owner = _create_team(tx, "Default team", now)
             inbox = tx.create_inbox(team.id, "Main inbox", "", now)
             secret = self._insert_secret(tx, team.id, owner.id)
-        return Bootstrap(team=team, owner=owner, inbox=inbox, secret=secret)
+            extra = also(tx, team.id) if also is not None else None
+        return Bootstrap(team=team, owner=owner, inbox=inbox, secret=secret, also=extra)
 
     def check_master_key(self, database: str) -> None:
         """A :class:`MasterKeyError` when the master key does not open the newest active

@@ -202,3 +202,24 @@ class ContactQuery:
     text: str = ""
     limit: int = 30
     offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleUserRecord:
+    """A login of the web console; it acts for its team."""
+
+    id: int
+    team_id: int
+    email: str
+    password_hash: str
+    created_us: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleSessionRecord:
+    """A signed-in browser: its console user, its CSRF token and when it was made and seen."""
+
+    user: ConsoleUserRecord
+    csrf_token: str
+    created_us: int
+    seen_us: int

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .sql_base import Cursor, Dialect
 from .sql_channels import ChannelSql
+from .sql_console import ConsoleSql
 from .sql_contacts import ContactSql
 from .sql_emulator import EmulatorSql
 from .sql_fields import FieldSql
@@ -16,6 +17,6 @@ __all__ = ["Cursor", "Dialect", "SqlTransaction"]
 
 
 class SqlTransaction(
-    TeamSql, ContactSql, ChannelSql, TagSql, FieldSql, NoteSql, RateSql, EmulatorSql
+    TeamSql, ContactSql, ChannelSql, TagSql, FieldSql, NoteSql, RateSql, EmulatorSql, ConsoleSql
 ):
     """Every query of the store over one cursor in one transaction."""

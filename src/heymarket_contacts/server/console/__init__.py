@@ -1,0 +1,1 @@
+"""The web console (contract section 12): server-rendered pages under ``/console``."""

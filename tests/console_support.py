@@ -1,0 +1,74 @@
+"""The console as a browser without script sees it: forms posted over real HTTP, cookies
+kept, CSRF tokens read from the pages."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import httpx
+from argon2 import PasswordHasher
+
+from heymarket_contacts.server.console.accounts import ConsoleAccounts, NewLogin
+from heymarket_contacts.server.console.passwords import Passwords
+from heymarket_contacts.server.store import Store
+
+_CSRF = re.compile(r'name="csrf" value="([^"]*)"')
+#: Hashes made by the tests cost less to make; the server checks each with the parameters
+#: written in it, as it would any other hash.
+QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+
+
+def console_accounts(store: Store) -> ConsoleAccounts:
+    return ConsoleAccounts(store, Passwords(QUICK_HASHER))
+
+
+def new_login(store: Store, team_id: int) -> NewLogin:
+    """A new console user of the team, with its generated password."""
+    return console_accounts(store).add_user(team_id, f"user-{uuid.uuid4().hex[:10]}@example.com")
+
+
+class Browser:
+    """One browser: its own cookies, the last page's CSRF token."""
+
+    def __init__(self, base_url: str, **kwargs: Any) -> None:
+        self.http = httpx.Client(base_url=base_url, timeout=60, **kwargs)
+        self.csrf = ""
+
+    def __enter__(self) -> Browser:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.http.close()
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        response = self.http.get(path, **kwargs)
+        self._remember(response)
+        return response
+
+    def post(self, path: str, data: dict[str, Any] | None = None, *, csrf: bool = True,
+             **kwargs: Any) -> httpx.Response:  # fmt: skip
+        """A form posted with the last page's CSRF token (unless ``csrf=False``)."""
+        form = dict(data or {})
+        if csrf:
+            form.setdefault("csrf", self.csrf)
+        response = self.http.post(path, data=form, **kwargs)
+        self._remember(response)
+        return response
+
+    def _remember(self, response: httpx.Response) -> None:
+        found = _CSRF.search(response.text)
+        if found and response.headers.get("content-type", "").startswith("text/html"):
+            self.csrf = found[1]
+
+    def log_in(self, email: str, password: str) -> httpx.Response:
+        self.get("/console/login")
+        return self.post("/console/login", {"email": email, "password": password})
+
+    def signed_in_as(self, login: NewLogin) -> Browser:
+        response = self.log_in(login.user.email, login.password)
+        assert response.status_code == 303, response.text
+        assert response.headers["location"] == "/console/contacts"
+        self.get("/console/contacts")  # a page with the session's token
+        return self
