@@ -31,6 +31,11 @@ from .service.team import TeamService
 from .service.users import UserService
 from .settings import Settings, load_settings
 from .store import Store, open_store
+from .webhooks.outbox import Doorbell, Outbox
+from .webhooks.sender import Sender
+from .webhooks.subscriptions import WebhookService
+from .webhooks.targets import TargetPolicy
+from .webhooks.worker import DeliveryWorker
 
 if TYPE_CHECKING:
     from .emulator.runtime import Emulator
@@ -46,6 +51,15 @@ def create_app(
     emulator = _emulator(settings, on_shutdown) if settings.emulator else None
     if emulator is not None:
         clock = emulator.clock
+    doorbell = Doorbell()
+    outbox = Outbox(store, clock, tries=settings.webhook_tries, doorbell=doorbell)
+    policy = TargetPolicy(
+        allow_private=settings.webhooks_allow_private, allow_loopback=settings.emulator
+    )
+    deliveries = DeliveryWorker(
+        store, clock, partial(Sender, policy, timeout=settings.webhook_timeout), doorbell,
+        backoff=settings.webhook_backoff, timeout=settings.webhook_timeout,
+    )  # fmt: skip
     api = Api(
         settings=settings,
         store=store,
@@ -56,16 +70,16 @@ def create_app(
             legacy_keys=settings.legacy_keys,
             now=partial(_seconds, clock),
         ),
-        contacts=ContactService(store, clock),
+        contacts=ContactService(outbox, clock),
         contact_list=ContactListService(store),
-        batch=BatchService(store, clock),
+        batch=BatchService(outbox, clock),
         team=TeamService(store),
         users=UserService(store, clock),
-        tags=TagService(store, clock),
+        tags=TagService(outbox, clock),
         fields=FieldService(store, clock),
-        notes=NoteService(store, clock),
-        contacts_v2=ContactV2Service(store, clock),
-        channels=ChannelService(store, clock),
+        notes=NoteService(outbox, clock),
+        contacts_v2=ContactV2Service(outbox, clock),
+        channels=ChannelService(outbox, clock),
         limiter=build_rate_limiter(
             limit=settings.rate_limit, redis_url=settings.redis_url, store=store, clock=clock
         ),
@@ -82,12 +96,21 @@ def create_app(
         routes.append(metrics_route(metrics, settings.metrics_token))
     if emulator is not None:
         from .emulator.data import EmulatorData  # noqa: PLC0415 (only when on)
+        from .emulator.inbound import InboundService  # noqa: PLC0415
         from .emulator.routes import control_routes  # noqa: PLC0415
 
-        routes.extend(control_routes(emulator, EmulatorData(store, clock)))
+        webhooks = WebhookService(
+            store, clock, policy=policy, tries=settings.webhook_tries, on_redeliver=doorbell.ring
+        )
+        data = EmulatorData(store, clock)
+        inbound = InboundService(outbox, clock)
+        routes.extend(control_routes(emulator, data, webhooks=webhooks, inbound=inbound))
         observers.append(emulator.record)
         headers.append((b"x-heymarket-emulator", b"1"))
-    return ServerApp(api, routes, observers=observers, on_shutdown=on_shutdown, headers=headers)
+    return ServerApp(
+        api, routes, observers=observers, on_shutdown=on_shutdown, headers=headers,
+        background=[deliveries],
+    )  # fmt: skip
 
 
 def _seconds(clock: Clock) -> float:

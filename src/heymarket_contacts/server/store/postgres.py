@@ -26,6 +26,7 @@ POSTGRES_DIALECT = Dialect(
     placeholder="%s",
     prepares=True,
     for_update=" FOR UPDATE",
+    skip_locked=" FOR UPDATE SKIP LOCKED",
     greatest="greatest",
     tags_json=(
         "(SELECT coalesce(json_agg(json_build_array(t.id, t.tag, t.color) ORDER BY ct.position),"

@@ -32,6 +32,8 @@ class Dialect:
     notes_json: str
     #: The driver keeps statements prepared; ``prepare=False`` asks it not to.
     prepares: bool = False
+    #: What a claim's ``SELECT`` ends with so that concurrent claims skip each other's rows.
+    skip_locked: str = ""
 
     def sql(self, query: str) -> str:
         return query if self.placeholder == "?" else query.replace("?", self.placeholder)

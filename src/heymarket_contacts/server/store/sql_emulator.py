@@ -23,13 +23,14 @@ _CLEAR_TEAM = (
     "DELETE FROM contacts WHERE team_id = ?",
     "DELETE FROM tags WHERE team_id = ?",
     "DELETE FROM contact_fields WHERE team_id = ?",
+    "DELETE FROM webhook_deliveries WHERE team_id = ?",
 )
 
 
 class EmulatorSql(SqlBase):
     def clear_team_data(self, team_id: int) -> None:
-        """The team's contacts, channels, notes, tags and custom fields gone; the team, its
-        users, inboxes, secrets and key stay."""
+        """The team's contacts, channels, notes, tags, custom fields and webhook deliveries
+        gone; the team, its users, inboxes, secrets, key and webhook subscriptions stay."""
         for statement in _CLEAR_TEAM:
             self._execute(statement, (team_id,))
 
