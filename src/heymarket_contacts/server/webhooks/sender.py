@@ -98,5 +98,8 @@ def _result(status: int, answer: bytes) -> TryResult:
     if 200 <= status < 300:
         return TryResult(True, status, "")
     what = "a redirect, not followed" if 300 <= status < 400 else "not a 2xx"
-    text = answer[:ANSWER_KEPT].decode("utf-8", "replace")
+    # Kept as printable text only: the database and the log take no NUL or control bytes.
+    text = "".join(
+        c if c.isprintable() else "?" for c in answer[:ANSWER_KEPT].decode("utf-8", "replace")
+    )
     return TryResult(False, status, f"answered {status} ({what})" + (f": {text}" if text else ""))

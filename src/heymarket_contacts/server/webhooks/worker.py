@@ -65,6 +65,7 @@ class DeliveryWorker:
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._failing = False
+        self._next_due_us: int | None = None
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -96,7 +97,17 @@ class DeliveryWorker:
             self._wake.clear()
             await self._claim_and_send()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll)
+                await asyncio.wait_for(self._wake.wait(), self._sleep())
+
+    def _sleep(self) -> float:
+        """Seconds until the next poll, or sooner the next retry this process scheduled."""
+        due = self._next_due_us
+        if due is None:
+            return self._poll
+        left = (due - self._clock()) / 1_000_000
+        if left <= 0:
+            self._next_due_us = None
+        return max(0.0, min(self._poll, left))
 
     async def _claim_and_send(self) -> None:
         room = IN_FLIGHT_MAX - len(self._in_flight)
@@ -141,6 +152,11 @@ class DeliveryWorker:
         assert self._sender is not None
         result = await self._sender.send(delivery)
         outcome = self._outcome(delivery, result)
+        if outcome.retry_at_us is not None:
+            due = self._next_due_us
+            self._next_due_us = (
+                outcome.retry_at_us if due is None else min(due, outcome.retry_at_us)
+            )
         if not result.delivered:
             log.info(
                 "webhook delivery %s (%s, try %d of %d) failed: %s", delivery.id,
