@@ -8,6 +8,7 @@ import itertools
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -482,3 +483,36 @@ def test_a_change_committed_by_another_process_is_delivered_by_the_server(
     (got,) = sink.wait_for(1)
     assert got.json()["event_data"]["phone"] == phone
     assert _settled(hooks, subscription_id)[0].state == "delivered"
+
+
+def test_two_server_processes_on_one_database_deliver_each_event_exactly_once(
+    hooks: HookServer, team: TeamCredentials, sink: Receiver
+) -> None:
+    subscription_id, _ = subscribe(hooks, team, sink)
+    phones = [unique_phone() for _ in range(200)]
+    with hooks.api(team) as api:
+        assert ok(api.post("/v1/batch/contacts", json=[{"phone": phone} for phone in phones]))
+    second = hooks.another_process()
+    try:
+        urls = [hooks.base_url, second.base_url]
+
+        def opt_out(index: int) -> None:
+            with httpx.Client(base_url=urls[index % 2], timeout=30) as http:
+                answer = http.post(
+                    "/v1/contact/set_status",
+                    json={"phone": phones[index], "status": "unsubscribed"},
+                    headers={"Authorization": f"Bearer {team.token()}"},
+                )  # fmt: skip
+                assert answer.status_code == 200, answer.text
+
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(opt_out, range(len(phones))))
+        got = sink.wait_for(200, timeout=60)
+        time.sleep(1.5)  # a poll of each process: a duplicate would have come by now
+    finally:
+        second.stop()
+    assert len(sink.received) == 200
+    assert len({item.delivery for item in got}) == 200
+    assert sorted(item.json()["event_data"]["phone"] for item in got) == sorted(phones)
+    settled = _settled(hooks, subscription_id)
+    assert {(d.state, d.attempts) for d in settled} == {("delivered", 1)}

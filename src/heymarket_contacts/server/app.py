@@ -53,9 +53,7 @@ def create_app(
         clock = emulator.clock
     doorbell = Doorbell()
     outbox = Outbox(store, clock, tries=settings.webhook_tries, doorbell=doorbell)
-    policy = TargetPolicy(
-        allow_private=settings.webhooks_allow_private, allow_loopback=settings.emulator
-    )
+    policy = target_policy(settings)
     deliveries = DeliveryWorker(
         store, clock, partial(Sender, policy, timeout=settings.webhook_timeout), doorbell,
         backoff=settings.webhook_backoff, timeout=settings.webhook_timeout,
@@ -99,9 +97,7 @@ def create_app(
         from .emulator.inbound import InboundService  # noqa: PLC0415
         from .emulator.routes import control_routes  # noqa: PLC0415
 
-        webhooks = WebhookService(
-            store, clock, policy=policy, tries=settings.webhook_tries, on_redeliver=doorbell.ring
-        )
+        webhooks = webhook_service(settings, store, clock, on_redeliver=doorbell.ring)
         data = EmulatorData(store, clock)
         inbound = InboundService(outbox, clock)
         routes.extend(control_routes(emulator, data, webhooks=webhooks, inbound=inbound))
@@ -110,6 +106,25 @@ def create_app(
     return ServerApp(
         api, routes, observers=observers, on_shutdown=on_shutdown, headers=headers,
         background=[deliveries],
+    )  # fmt: skip
+
+
+def target_policy(settings: Settings) -> TargetPolicy:
+    """Where webhooks may go: public addresses, loopback too with ``--emulator``, anywhere
+    with ``--webhooks-allow-private``."""
+    return TargetPolicy(
+        allow_private=settings.webhooks_allow_private, allow_loopback=settings.emulator
+    )
+
+
+def webhook_service(
+    settings: Settings, store: Store, clock: Clock = system_clock,
+    on_redeliver: Callable[[], None] = lambda: None,
+) -> WebhookService:  # fmt: skip
+    """The subscriptions service, for the control plane and the ``webhook`` commands."""
+    return WebhookService(
+        store, clock, policy=target_policy(settings), tries=settings.webhook_tries,
+        on_redeliver=on_redeliver,
     )  # fmt: skip
 
 

@@ -180,14 +180,21 @@ class ServerApp:
             except Exception:
                 log.exception("a request observer failed")
 
-    async def startup(self) -> None:
-        """What the lifespan's start runs (an in-process server calls it itself)."""
+    async def start_background(self) -> None:
+        """Start the work beside answering (an in-process server with no lifespan calls it
+        itself, on the event loop that serves it)."""
         for work in self._background:
             await work.start()
 
-    async def shutdown(self) -> None:
+    async def stop_background(self) -> None:
         for work in self._background:
             await work.stop()
+
+    async def startup(self) -> None:
+        await self.start_background()
+
+    async def shutdown(self) -> None:
+        await self.stop_background()
         for close in self._on_shutdown:
             close()
 

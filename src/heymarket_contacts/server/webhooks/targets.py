@@ -86,7 +86,7 @@ def check_addresses(url: httpx.URL, addresses: list[Address], policy: TargetPoli
         if reason is not None:
             raise TargetRefused(
                 f"url's host {url.host} is {reason} ({address}); webhooks go to public"
-                " addresses only (serve --webhooks-allow-private allows others)"
+                " addresses only (--webhooks-allow-private allows others)"
             )
     return addresses[0]
 
