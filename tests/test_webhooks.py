@@ -3,6 +3,7 @@ event is and where it may go: signatures, typed events, event names, target addr
 
 from __future__ import annotations
 
+import email.message
 import ipaddress
 import subprocess
 import sys
@@ -57,6 +58,13 @@ def test_verify_answers_the_typed_event_of_a_genuine_delivery() -> None:
     )  # fmt: skip
 
 
+def _message(headers: dict[str, str]) -> email.message.Message:
+    message = email.message.Message()
+    for name, value in headers.items():
+        message[name] = value
+    return message
+
+
 @pytest.mark.parametrize(
     "headers",
     [
@@ -64,6 +72,7 @@ def test_verify_answers_the_typed_event_of_a_genuine_delivery() -> None:
         pytest.param(lambda h: list(h.items()), id="list of pairs"),
         pytest.param(httpx.Headers, id="httpx headers"),
         pytest.param(lambda h: [(k.encode(), v.encode()) for k, v in h.items()], id="bytes"),
+        pytest.param(_message, id="http.server headers"),
     ],
 )
 def test_verify_takes_headers_in_any_common_form(headers: object) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
-from typing import Generic, TypeVar, Union
+from typing import Any, Generic, TypeVar, Union, cast
 
 import msgspec
 
@@ -126,7 +126,8 @@ def verify(
 ) -> WebhookEvent:
     """The event of a delivery whose signature and envelope token match ``token``; a
     :class:`WebhookVerificationError` otherwise. ``body`` is the raw body as received (not
-    parsed and re-encoded); ``headers`` any mapping or list of pairs, names in any case."""
+    parsed and re-encoded); ``headers`` anything with ``items()`` (a dict, the headers of
+    ``http.server``, Starlette, Flask or httpx) or a list of pairs, names in any case."""
     sent = _header(headers, SIGNATURE_HEADER)
     if sent is None:
         raise WebhookVerificationError(f"no {SIGNATURE_HEADER} header")
@@ -139,7 +140,8 @@ def verify(
 
 
 def _header(headers: Mapping[str, str] | Iterable[tuple[str, str]], name: str) -> str | None:
-    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    items = getattr(headers, "items", None)
+    pairs = items() if callable(items) else cast(Iterable[tuple[Any, Any]], headers)
     wanted = name.lower()
     for key, value in pairs:
         key_text = key.decode("latin-1") if isinstance(key, bytes) else str(key)

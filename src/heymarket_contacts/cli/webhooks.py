@@ -101,7 +101,8 @@ def webhook_add(
     from ..server.webhooks.render import render_subscription
 
     with webhook_service(database, allow_private=allow_private) as service:
-        record = service.add(team_id, url, list(events), token)
+        team = team_id if team_id is not None else service.only_team()
+        record = service.add(team, url, list(events), token)
     show(render_subscription(record), as_json)
 
 

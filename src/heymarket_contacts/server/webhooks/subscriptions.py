@@ -61,6 +61,16 @@ class WebhookService:
                 now_us=self._clock(),
             )  # fmt: skip
 
+    def only_team(self) -> int:
+        """The team a command acts on when none is named: the only one there is."""
+        with self._store.read() as tx:
+            teams = tx.team_ids()
+        if len(teams) != 1:
+            raise BadData(
+                "no team yet" if not teams else f"{len(teams)} teams exist: name one with --team"
+            )
+        return teams[0]
+
     def list_subscriptions(self, team_id: int | None = None) -> list[SubscriptionRecord]:
         with self._store.read() as tx:
             return tx.list_subscriptions(team_id)
