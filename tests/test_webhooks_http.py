@@ -516,3 +516,29 @@ def test_two_server_processes_on_one_database_deliver_each_event_exactly_once(
     assert sorted(item.json()["event_data"]["phone"] for item in got) == sorted(phones)
     settled = _settled(hooks, subscription_id)
     assert {(d.state, d.attempts) for d in settled} == {("delivered", 1)}
+
+
+def test_metrics_count_tries_by_outcome_and_the_queue(
+    backend: str, server_environment: dict[str, str], tmp_path_factory: pytest.TempPathFactory,
+    canary: Canary, sink: Receiver,
+) -> None:  # fmt: skip
+    folder = tmp_path_factory.mktemp("metrics")
+    with (
+        hook_database(backend, folder) as url,
+        hook_server(url, server_environment, folder, "--webhooks-allow-private", "--metrics",
+                    "--webhook-tries", "2", *FAST_WEBHOOKS) as hooks,
+    ):  # fmt: skip
+        team = hooks.new_team(canary)
+        subscription_id, _ = subscribe(hooks, team, sink)
+        sink.answer(Answer(500), Answer(200), Answer(500), Answer(500))
+        with hooks.api(team) as api:
+            one, two = new_contact(api), new_contact(api)
+            set_status(api, one["phone"], "unsubscribed")
+            sink.wait_for(2)
+            set_status(api, two["phone"], "unsubscribed")
+            sink.wait_for(4)
+            assert len(_settled(hooks, subscription_id)) == 2
+            text = httpx.get(f"{hooks.base_url}/metrics").text
+    for outcome, count in (("delivered", 1), ("retried", 2), ("failed", 1)):
+        assert f'heymarket_webhook_tries_total{{outcome="{outcome}"}} {count}.0' in text, text
+    assert "heymarket_webhook_queue 0\n" in text

@@ -39,6 +39,7 @@ from .webhooks.worker import DeliveryWorker
 
 if TYPE_CHECKING:
     from .emulator.runtime import Emulator
+    from .metrics import RequestMetrics
 
 
 def create_app(
@@ -54,9 +55,11 @@ def create_app(
     doorbell = Doorbell()
     outbox = Outbox(store, clock, tries=settings.webhook_tries, doorbell=doorbell)
     policy = target_policy(settings)
+    metrics = _metrics() if settings.metrics else None
     deliveries = DeliveryWorker(
         store, clock, partial(Sender, policy, timeout=settings.webhook_timeout), doorbell,
         backoff=settings.webhook_backoff, timeout=settings.webhook_timeout,
+        on_try=metrics.webhook_try if metrics is not None else _ignore,
     )  # fmt: skip
     api = Api(
         settings=settings,
@@ -86,10 +89,9 @@ def create_app(
     routes: list[Route] = [*OPERATIONS, *system_routes(OPERATIONS)]
     observers: list[Observer] = []
     headers: list[tuple[bytes, bytes]] = []
-    if settings.metrics:
-        from .metrics import RequestMetrics, metrics_route  # noqa: PLC0415 (only when on)
+    if metrics is not None:
+        from .metrics import metrics_route  # noqa: PLC0415 (only when on)
 
-        metrics = RequestMetrics()
         observers.append(metrics)
         routes.append(metrics_route(metrics, settings.metrics_token))
     if emulator is not None:
@@ -107,6 +109,16 @@ def create_app(
         api, routes, observers=observers, on_shutdown=on_shutdown, headers=headers,
         background=[deliveries],
     )  # fmt: skip
+
+
+def _ignore(outcome: str) -> None:
+    return None
+
+
+def _metrics() -> RequestMetrics:
+    from .metrics import RequestMetrics  # noqa: PLC0415 (only when on)
+
+    return RequestMetrics()
 
 
 def target_policy(settings: Settings) -> TargetPolicy:

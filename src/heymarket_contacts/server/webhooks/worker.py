@@ -48,6 +48,7 @@ class DeliveryWorker:
         self, store: Store, clock: Clock, make_sender: Callable[[], Sender], doorbell: Doorbell, *,
         backoff: float, timeout: float, poll: float = POLL_SECONDS,
         wall: Clock = wall_clock, draw: Callable[[], float] = random.random,
+        on_try: Callable[[str], None] = lambda outcome: None,
     ) -> None:  # fmt: skip
         self._store = store
         self._clock = clock
@@ -59,6 +60,8 @@ class DeliveryWorker:
         self._poll = poll
         self._wall = wall
         self._draw = draw
+        #: Told of each try's outcome: ``delivered``, ``retried`` or ``failed`` (metrics).
+        self._on_try = on_try
         self._claim = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
         self._in_flight: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
@@ -162,6 +165,10 @@ class DeliveryWorker:
                 "webhook delivery %s (%s, try %d of %d) failed: %s", delivery.id,
                 delivery.event, delivery.attempts + 1, delivery.max_attempts, result.error,
             )  # fmt: skip
+        if outcome.delivered:
+            self._on_try("delivered")
+        else:
+            self._on_try("retried" if outcome.retry_at_us is not None else "failed")
         try:
             await to_thread.run_sync(self._finish, delivery, outcome)
         except Exception:
