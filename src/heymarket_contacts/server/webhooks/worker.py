@@ -3,7 +3,8 @@ outbox and sends them, many at a time, never on the path of an API answer.
 
 It wakes when a write of this process queued deliveries (the :class:`~.outbox.Doorbell`), when
 a try it made ends, and every second (to see deliveries other processes queued and retries
-that came due). Database calls run in worker threads. A try that fails is scheduled again
+that came due). Database calls run in worker threads; the outcomes of the tries that ended
+and the next claim share one write transaction. A try that fails is scheduled again
 after ``backoff * 2^(n-1)`` seconds (n: the tries made), each wait drawn between 80 % and
 120 % of that, until the delivery's tries are used up; then it is marked failed. The schedule
 follows the server's clock (the emulator's, when it is on); claims' leases follow the wall
@@ -69,6 +70,10 @@ class DeliveryWorker:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._failing = False
         self._next_due_us: int | None = None
+        #: Tries made whose outcome is not yet recorded: written with the next claim, in one
+        #: transaction (each write transaction of SQLite waits for the disk, and holds the
+        #: database meanwhile).
+        self._finished: list[tuple[ClaimedDelivery, AttemptOutcome]] = []
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -91,6 +96,9 @@ class DeliveryWorker:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self._finished:
+            with contextlib.suppress(Exception):
+                await to_thread.run_sync(self._record_and_claim, self._finished, 0)
         if self._sender is not None:
             await self._sender.aclose()
 
@@ -114,14 +122,17 @@ class DeliveryWorker:
 
     async def _claim_and_send(self) -> None:
         room = IN_FLIGHT_MAX - len(self._in_flight)
-        if room <= 0:
+        finished, self._finished = self._finished, []
+        if room <= 0 and not finished:
             return
         try:
-            claimed = await to_thread.run_sync(self._claim_due, room)
+            claimed = await to_thread.run_sync(self._record_and_claim, finished, room)
         except StoreError as error:
+            self._finished[:0] = finished
             self._report(error)
             return
         except Exception:
+            self._finished[:0] = finished
             log.exception("claiming webhook deliveries failed")
             return
         self._failing = False
@@ -140,12 +151,21 @@ class DeliveryWorker:
             log.warning("webhook deliveries wait for the database: %s", error)
         self._failing = True
 
-    def _claim_due(self, room: int) -> list[ClaimedDelivery]:
+    def _record_and_claim(
+        self, finished: list[tuple[ClaimedDelivery, AttemptOutcome]], room: int
+    ) -> list[ClaimedDelivery]:
+        """In one write transaction: the outcomes of the tries made, then up to ``room`` due
+        tries claimed. With nothing to record, a read first tells whether any try is due."""
         now, wall = self._clock(), self._wall()
-        with self._store.read() as tx:
-            if not tx.has_due_delivery(now, wall):
-                return []
+        if not finished:
+            with self._store.read() as tx:
+                if not tx.has_due_delivery(now, wall):
+                    return []
         with self._store.write() as tx:
+            for delivery, outcome in finished:
+                tx.finish_attempt(delivery, outcome)
+            if room <= 0:
+                return []
             return tx.claim_deliveries(
                 now_us=self._clock(), wall_us=wall, lease_until_us=wall + self._lease_us,
                 claim=self._claim, limit=room,
@@ -169,10 +189,7 @@ class DeliveryWorker:
             self._on_try("delivered")
         else:
             self._on_try("retried" if outcome.retry_at_us is not None else "failed")
-        try:
-            await to_thread.run_sync(self._finish, delivery, outcome)
-        except Exception:
-            log.exception("recording webhook delivery %s failed", delivery.id)
+        self._finished.append((delivery, outcome))
 
     def _outcome(self, delivery: ClaimedDelivery, result: TryResult) -> AttemptOutcome:
         now = self._clock()
@@ -185,7 +202,3 @@ class DeliveryWorker:
             delivered=result.delivered, status=result.status, error=result.error,
             attempted_us=now, retry_at_us=retry_at,
         )  # fmt: skip
-
-    def _finish(self, delivery: ClaimedDelivery, outcome: AttemptOutcome) -> None:
-        with self._store.write() as tx:
-            tx.finish_attempt(delivery, outcome)
