@@ -196,6 +196,8 @@ def test_events_of_a_change(
         pytest.param("https:///path", "no host", id="no host"),
         pytest.param("https://example.com/" + "a" * 2100, "longer than 2048", id="too long"),
         pytest.param("", "must be an http or https URL", id="empty"),
+        pytest.param("http://example.com:99999/", "port 99999 is not from 1 to 65535", id="port"),
+        pytest.param("http://[::1", "not a valid URL", id="broken"),
     ],
 )
 def test_a_url_of_the_wrong_form_is_refused(url: str, message: str) -> None:

@@ -68,7 +68,8 @@ class WebhookControl:
 
 def _subscription_id(text: str, *, bad: type[BadData | NotFound] = NotFound) -> int:
     if not (text.isascii() and text.isdigit() and len(text) < 19):
-        raise bad(f"no webhook subscription {text[:64]}", field="id")
+        message = "id must be a subscription id" if bad is BadData else "no webhook subscription"
+        raise bad(f"{message} {text[:64]}", field="id")
     return int(text)
 
 

@@ -49,6 +49,8 @@ def parse_target(text: str) -> httpx.URL:
         raise TargetRefused(f"url must use http or https, not {scheme}")
     if not url.host:
         raise TargetRefused("url has no host")
+    if url.port is not None and not 0 < url.port < 65536:
+        raise TargetRefused(f"url's port {url.port} is not from 1 to 65535")
     if url.userinfo:
         raise TargetRefused("url must not hold a user name or password: put a secret in the path")
     if url.fragment:
