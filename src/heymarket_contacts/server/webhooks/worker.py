@@ -147,8 +147,9 @@ class DeliveryWorker:
             self._wake.set()
 
     def _report(self, error: Exception) -> None:
+        """Once per outage; the store logs what went wrong (and when it is back)."""
         if not self._failing:
-            log.warning("webhook deliveries wait for the database: %s", error)
+            log.warning("webhook deliveries wait for the database to answer")
         self._failing = True
 
     def _record_and_claim(
