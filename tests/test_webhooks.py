@@ -131,7 +131,7 @@ def test_the_signature_is_hmac_sha256_of_the_raw_body_under_the_token() -> None:
     assert webhooks.sign(b'{"a":1}', "key") == f"sha256={digest}"
 
 
-def test_importing_the_receiver_helpers_loads_nothing_of_the_server() -> None:
+def test_importing_the_receiver_module_loads_nothing_of_the_server() -> None:
     code = (
         "import sys, heymarket_contacts.webhooks\n"
         "print(','.join(m for m in ('starlette', 'granian', 'psycopg', 'httpx',"

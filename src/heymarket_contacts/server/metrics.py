@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
 import os
 
 from prometheus_client import (
@@ -33,6 +34,7 @@ from .pipeline import Exchange
 from .routing import SystemRoute
 from .store import Store
 
+log = logging.getLogger("heymarket_contacts.server")
 MULTIPROCESS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
 #: Latency buckets in seconds: a GET takes well under a millisecond, an import call seconds.
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -90,14 +92,25 @@ class RequestMetrics:
 def metrics_route(metrics: RequestMetrics, token: str | None) -> SystemRoute:
     async def serve_metrics(request: Request, api: Api) -> Response:
         _check_access(request, token)
-        pending = await api.read(_pending_deliveries, api.store)
-        queue = (
-            "# HELP heymarket_webhook_queue Webhook deliveries not yet delivered or failed.\n"
-            f"# TYPE heymarket_webhook_queue gauge\nheymarket_webhook_queue {pending}\n"
-        )  # one figure for the whole database, read when asked: the same from every worker
-        return Response(metrics.exposition() + queue.encode(), media_type=CONTENT_TYPE_LATEST)
+        queue = await _queue_gauge(api)
+        return Response(metrics.exposition() + queue, media_type=CONTENT_TYPE_LATEST)
 
     return SystemRoute("GET", "/metrics", serve_metrics)
+
+
+async def _queue_gauge(api: Api) -> bytes:
+    """The webhook queue's depth: one figure for the whole database, read when asked (the same
+    from every worker). Left out when the database cannot tell (down, or not migrated):
+    the other figures still answer."""
+    try:
+        pending = await api.read(_pending_deliveries, api.store)
+    except Exception as error:
+        log.info("/metrics without heymarket_webhook_queue: %s", type(error).__name__)
+        return b""
+    return (
+        "# HELP heymarket_webhook_queue Webhook deliveries not yet delivered or failed.\n"
+        f"# TYPE heymarket_webhook_queue gauge\nheymarket_webhook_queue {pending}\n"
+    ).encode()
 
 
 def _pending_deliveries(store: Store) -> int:

@@ -85,8 +85,9 @@ class DeliveryWorker:
     def ring(self) -> None:
         """Wake the worker (from any thread)."""
         loop, wake = self._loop, self._wake
-        if loop is not None and wake is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(wake.set)
+        if loop is not None and wake is not None:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(wake.set)
 
     async def stop(self) -> None:
         """Stop claiming, and cancel the tries in flight (their claims' leases run out, and
