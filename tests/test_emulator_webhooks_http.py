@@ -4,6 +4,10 @@ emulator allows loopback receivers; retries wait 30 s of the emulator's clock.""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
@@ -249,3 +253,35 @@ def test_the_webhook_calls_are_a_404_when_the_emulator_is_off(hooks_off_url: str
 @pytest.fixture
 def hooks_off_url(server: object) -> str:
     return str(server.base_url)  # type: ignore[attr-defined]
+
+
+def test_the_emulator_commands_add_list_send_inbound_and_remove(
+    emulated: EmulatorServer, sink: Receiver
+) -> None:
+    def run(*args: str) -> object:
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("HEYMARKET_")}
+        result = subprocess.run(
+            [sys.executable, "-m", "heymarket_contacts", "emulator", *args,
+             "--url", emulated.base_url, "--json"],
+            capture_output=True, text=True, env=environment, timeout=60, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stdout + result.stderr
+        return json.loads(result.stdout)
+
+    made = run("webhooks", "--add", sink.url, "--team", str(emulated.team.team_id),
+               "--event", "contact_created", "--event", "target_opt_out")  # fmt: skip
+    assert isinstance(made, dict)
+    assert made["events"] == ["contact_created", "target_opt_out"]
+    listed = run("webhooks")
+    assert isinstance(listed, list)
+    assert [s["id"] for s in listed] == [made["id"]]
+    phone = unique_phone()
+    answer = run("inbound", phone, "STOP", "--team", str(emulated.team.team_id))
+    assert isinstance(answer, dict)
+    assert (answer["opted_out"], answer["event"]) == (True, "target_opt_out")
+    assert sink.events(2) == ["contact_created", "target_opt_out"]
+    deliveries = run("webhooks", "--deliveries")
+    assert isinstance(deliveries, list)
+    assert {d["event"] for d in deliveries} == {"contact_created", "target_opt_out"}
+    assert run("webhooks", "--remove", str(made["id"])) == "ok"
+    assert run("webhooks") == []
