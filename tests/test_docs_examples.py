@@ -1,5 +1,6 @@
-"""The examples of README.md, docs/sdk.md and docs/cli.md run, top to bottom, as a reader runs
-them: in that order, in one fresh database, in one terminal.
+"""The examples of README.md, docs/sdk.md, docs/cli.md, docs/emulator.md and docs/webhooks.md
+run, top to bottom, as a reader runs them: in that order, in one fresh database, in one
+terminal.
 
 The test starts ``heymarket-contacts serve`` (what ``make run`` starts) on a fresh SQLite file,
 ``heymarket-contacts.db``, in an empty directory. One bash session, in that directory with the
@@ -60,7 +61,7 @@ from support import (
 )
 
 ROOT = Path(__file__).parent.parent
-DOCUMENTS = ["README.md", "docs/sdk.md", "docs/cli.md", "docs/emulator.md"]
+DOCUMENTS = ["README.md", "docs/sdk.md", "docs/cli.md", "docs/emulator.md", "docs/webhooks.md"]
 FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 KINDS = {"sh": "shell", "python": "python", "sh serve": "serve", "sh no-run": "no-run"}
 SHOWN = {"", "text"}
@@ -108,6 +109,8 @@ def test_every_document_has_runnable_examples() -> None:
     assert kinds["docs/cli.md"].count("shell") >= 2
     assert kinds["docs/emulator.md"].count("python") >= 3
     assert kinds["docs/emulator.md"].count("shell") >= 2
+    assert kinds["docs/webhooks.md"].count("python") >= 1
+    assert kinds["docs/webhooks.md"].count("shell") >= 1
 
 
 def test_only_make_targets_are_marked_not_to_run() -> None:

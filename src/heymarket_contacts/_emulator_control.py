@@ -12,7 +12,16 @@ from typing import Any
 import httpx
 import msgspec
 
-from .emulator_models import ClockAnswer, JournalEntry, ResetResult, SeedResult, SnapshotInfo
+from .emulator_models import (
+    ClockAnswer,
+    InboundResult,
+    JournalEntry,
+    ResetResult,
+    SeedResult,
+    SnapshotInfo,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 __all__ = ["ControlError", "EmulatorClockControl", "EmulatorControl"]
 
@@ -130,6 +139,49 @@ class EmulatorControl:
             except ControlError as error:
                 if error.status != 404:
                     raise
+
+    # --- webhooks (spec section 10) -----------------------------------------------------------
+
+    def add_webhook(
+        self, url: str, *, team_id: int | None = None, events: list[str] | None = None,
+        token: str | None = None,
+    ) -> WebhookSubscription:  # fmt: skip
+        """Subscribe ``url`` to ``events`` (default: ``target_opt_out`` and
+        ``target_opt_in``) of the team (default: the first); loopback URLs are allowed."""
+        body: dict[str, Any] = {"url": url}
+        for name, value in (("team_id", team_id), ("events", events), ("token", token)):
+            if value is not None:
+                body[name] = value
+        return msgspec.convert(self.call("POST", "/webhooks", body=body), WebhookSubscription)
+
+    def webhooks(self) -> list[WebhookSubscription]:
+        return msgspec.convert(self.call("GET", "/webhooks"), list[WebhookSubscription])
+
+    def remove_webhook(self, subscription_id: int) -> None:
+        self.call("DELETE", f"/webhooks/{subscription_id}")
+
+    def webhook_deliveries(
+        self, *, subscription_id: int | None = None, failed: bool = False, limit: int = 100
+    ) -> list[WebhookDelivery]:
+        params: dict[str, Any] = {"limit": limit}
+        if subscription_id is not None:
+            params["id"] = subscription_id
+        if failed:
+            params["failed"] = "true"
+        answer = self.call("GET", "/webhooks/deliveries", params=params)
+        return msgspec.convert(answer, list[WebhookDelivery])
+
+    def inbound(
+        self, phone: str, text: str, *, team_id: int | None = None, inbox_id: int | None = None
+    ) -> InboundResult:
+        """A text from ``phone``: ``STOP`` opts the contact out, ``START`` back in (an unknown
+        phone becomes a contact first)."""
+        body: dict[str, Any] = {"phone": phone, "text": text}
+        if team_id is not None:
+            body["team_id"] = team_id
+        if inbox_id is not None:
+            body["inbox_id"] = inbox_id
+        return msgspec.convert(self.call("POST", "/inbound", body=body), InboundResult)
 
 
 class EmulatorClockControl:

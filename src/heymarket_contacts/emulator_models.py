@@ -11,6 +11,8 @@ __all__ = [
     "ClockAnswer",
     "ClockChange",
     "FaultRule",
+    "InboundBody",
+    "InboundResult",
     "JournalEntry",
     "ResetBody",
     "ResetResult",
@@ -18,6 +20,9 @@ __all__ = [
     "SeedResult",
     "SnapshotBody",
     "SnapshotInfo",
+    "WebhookBody",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]
 
 TeamId = Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
@@ -104,3 +109,58 @@ class JournalEntry(msgspec.Struct):
     request_body: Any
     response_body: Any
     fault: str | None
+
+
+class WebhookBody(msgspec.Struct):
+    """A subscription as ``POST /_emulator/webhooks`` takes it (spec section 10)."""
+
+    url: Annotated[str, msgspec.Meta(max_length=2048)]
+    team_id: TeamId | None = None
+    events: Annotated[list[str], msgspec.Meta(max_length=16)] | None = None
+    token: str | None = None
+
+
+class WebhookSubscription(msgspec.Struct):
+    id: int
+    team_id: int
+    url: str
+    events: list[str]
+    token: str
+    created: str
+
+
+class WebhookDelivery(msgspec.Struct):
+    """A delivery of an event to a subscription, and how its tries went."""
+
+    #: The ``X-Heymarket-Delivery`` header: the same on every try.
+    id: str
+    subscription_id: int
+    team_id: int
+    contact_id: int
+    event: str
+    #: ``pending``, ``delivered`` or ``failed``.
+    state: str
+    attempts: int
+    max_attempts: int
+    #: When the next try is due (pending), or when it ended.
+    next_attempt: str
+    last_status: int
+    last_error: str
+    last_attempt: str | None
+    created: str
+
+
+class InboundBody(msgspec.Struct):
+    """A text a contact sends (``POST /_emulator/inbound``)."""
+
+    phone: Annotated[str, msgspec.Meta(max_length=32)]
+    text: Annotated[str, msgspec.Meta(max_length=10_000)]
+    team_id: TeamId | None = None
+    inbox_id: TeamId | None = None
+
+
+class InboundResult(msgspec.Struct):
+    contact_id: int
+    opted_out: bool
+    #: The event the text fired, if any.
+    event: str | None

@@ -134,7 +134,11 @@ class LocalServer:
         self._store, self._admin = store, AdminService(store, box, system_clock)
         self.team = self.new_team("Test team")
         if self._port is None:
-            self._app = create_app(settings, store=store)
+            app = self._app = create_app(settings, store=store)
+            # Webhook deliveries run on the event loop that serves the app, as under a server.
+            portal = self._blocking_portal()
+            portal.call(app.start_background)
+            self._stack.callback(portal.call, app.stop_background)
             http = httpx.Client(
                 base_url=self.base_url, transport=_PortalTransport(self._app, self._blocking_portal)
             )

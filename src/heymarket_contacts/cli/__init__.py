@@ -13,6 +13,7 @@ from .members import inbox, key, user
 from .resources import fields, inboxes, notes, tags, team_get, users
 from .serve import serve
 from .token import master_key, token
+from .webhooks import webhook
 
 __all__ = ["main"]
 
@@ -25,7 +26,19 @@ def main() -> None:
     """A self-hostable Heymarket Contacts API server, its admin commands and an API client."""
 
 
-for command in (serve, migrate, team, user, inbox, secret, key, console_user, token, master_key):
+for command in (
+    serve,
+    migrate,
+    team,
+    user,
+    inbox,
+    secret,
+    key,
+    console_user,
+    token,
+    master_key,
+    webhook,
+):
     main.add_command(command)
 
 # API client commands (over the SDK); `team get` joins the admin `team` group.

@@ -84,7 +84,7 @@ def emulator_command(function: F) -> F:
 @click.group()
 def emulator() -> None:
     """Drive a server started with `serve --emulator`: reset, seed, snapshots, the request
-    journal, fault rules, the clock."""
+    journal, fault rules, the clock, webhooks and inbound texts."""
 
 
 @emulator.command()
@@ -215,3 +215,46 @@ def clock(
             emu.show(control.clock.real())
         else:
             emu.show(control.clock.now())
+
+
+@emulator.command()
+@click.option("--add", "add_url", metavar="URL", help="Subscribe URL (loopback allowed).")
+@click.option("--team", "team_id", type=click.IntRange(min=1), help="Default: the first team.")
+@click.option("--event", "events", multiple=True, help="With --add: an event (repeatable).")
+@click.option("--webhook-token", "webhook_token", help="With --add: its verification token.")
+@click.option("--remove", "remove", type=int, help="Remove the subscription with this id.")
+@click.option("--deliveries", is_flag=True, help="List deliveries instead.")
+@click.option("--failed", is_flag=True, help="With --deliveries: only failed ones.")
+@emulator_command
+def webhooks(
+    emu: Emulator, add_url: str | None, team_id: int | None, events: tuple[str, ...],
+    webhook_token: str | None, remove: int | None, deliveries: bool, failed: bool,
+) -> None:  # fmt: skip
+    """List webhook subscriptions; --add URL, --remove ID, or --deliveries."""
+    with emu.control() as control:
+        if add_url is not None:
+            emu.show(control.add_webhook(add_url, team_id=team_id, events=list(events) or None,
+                                         token=webhook_token))  # fmt: skip
+        elif remove is not None:
+            control.remove_webhook(remove)
+            emu.show("ok")
+        elif deliveries:
+            emu.show(control.webhook_deliveries(failed=failed),
+                     ["id", "subscription_id", "event", "contact_id", "state", "attempts",
+                      "last_status", "last_error"])  # fmt: skip
+        else:
+            emu.show(control.webhooks(), ["id", "team_id", "url", "events", "created"])
+
+
+@emulator.command()
+@click.argument("phone")
+@click.argument("text")
+@click.option("--team", "team_id", type=click.IntRange(min=1), help="Default: the first team.")
+@click.option("--inbox", "inbox_id", type=click.IntRange(min=1))
+@emulator_command
+def inbound(
+    emu: Emulator, phone: str, text: str, team_id: int | None, inbox_id: int | None
+) -> None:
+    """A text from PHONE: STOP (and the like) opts it out, START back in."""
+    with emu.control() as control:
+        emu.show(control.inbound(phone, text, team_id=team_id, inbox_id=inbox_id))

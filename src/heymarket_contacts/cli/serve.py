@@ -141,6 +141,37 @@ class StartRefused(click.ClickException):
     "  [env: HEYMARKET_CONSOLE=0]",
 )
 @click.option(
+    "--webhooks-allow-private",
+    "webhooks_allow_private",
+    is_flag=True,
+    default=None,
+    help="Let webhooks go to private, loopback and link-local addresses (with --emulator,"
+    " loopback is allowed anyway).  [env: HEYMARKET_WEBHOOKS_ALLOW_PRIVATE=1]",
+)
+@click.option(
+    "--webhook-tries",
+    default=None,
+    type=int,
+    metavar="N",
+    help="Tries of a webhook delivery before it is marked failed."
+    "  [env: HEYMARKET_WEBHOOK_TRIES; default: 8]",
+)
+@click.option(
+    "--webhook-backoff",
+    default=None,
+    type=float,
+    metavar="SECONDS",
+    help="Wait before a delivery's first retry; each next one waits twice as long, with"
+    " jitter.  [env: HEYMARKET_WEBHOOK_BACKOFF; default: 30]",
+)
+@click.option(
+    "--webhook-timeout",
+    default=None,
+    type=float,
+    metavar="SECONDS",
+    help="Time a receiver has to answer a try.  [env: HEYMARKET_WEBHOOK_TIMEOUT; default: 5]",
+)
+@click.option(
     "--seed-contacts",
     default=None,
     type=click.IntRange(1, 100_000),

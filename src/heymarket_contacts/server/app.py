@@ -31,9 +31,15 @@ from .service.team import TeamService
 from .service.users import UserService
 from .settings import Settings, load_settings
 from .store import Store, open_store
+from .webhooks.outbox import Doorbell, Outbox
+from .webhooks.sender import Sender
+from .webhooks.subscriptions import WebhookService
+from .webhooks.targets import TargetPolicy
+from .webhooks.worker import DeliveryWorker
 
 if TYPE_CHECKING:
     from .emulator.runtime import Emulator
+    from .metrics import RequestMetrics
 
 
 def create_app(
@@ -49,6 +55,15 @@ def create_app(
     emulator = _emulator(settings, on_shutdown) if settings.emulator else None
     if emulator is not None:
         clock = emulator.clock
+    doorbell = Doorbell()
+    outbox = Outbox(store, clock, tries=settings.webhook_tries, doorbell=doorbell)
+    policy = target_policy(settings)
+    metrics = _metrics() if settings.metrics else None
+    deliveries = DeliveryWorker(
+        store, clock, partial(Sender, policy, timeout=settings.webhook_timeout), doorbell,
+        backoff=settings.webhook_backoff, timeout=settings.webhook_timeout,
+        on_try=metrics.webhook_try if metrics is not None else _ignore,
+    )  # fmt: skip
     api = Api(
         settings=settings,
         store=store,
@@ -59,16 +74,16 @@ def create_app(
             legacy_keys=settings.legacy_keys,
             now=partial(_seconds, clock),
         ),
-        contacts=ContactService(store, clock),
+        contacts=ContactService(outbox, clock),
         contact_list=ContactListService(store),
-        batch=BatchService(store, clock),
+        batch=BatchService(outbox, clock),
         team=TeamService(store),
         users=UserService(store, clock),
-        tags=TagService(store, clock),
+        tags=TagService(outbox, clock),
         fields=FieldService(store, clock),
-        notes=NoteService(store, clock),
-        contacts_v2=ContactV2Service(store, clock),
-        channels=ChannelService(store, clock),
+        notes=NoteService(outbox, clock),
+        contacts_v2=ContactV2Service(outbox, clock),
+        channels=ChannelService(outbox, clock),
         limiter=build_rate_limiter(
             limit=settings.rate_limit, redis_url=settings.redis_url, store=store, clock=clock
         ),
@@ -77,22 +92,57 @@ def create_app(
     routes: list[Route] = [*OPERATIONS, *system_routes(OPERATIONS)]
     observers: list[Observer] = []
     headers: list[tuple[bytes, bytes]] = []
-    if settings.metrics:
-        from .metrics import RequestMetrics, metrics_route  # noqa: PLC0415 (only when on)
+    if metrics is not None:
+        from .metrics import metrics_route  # noqa: PLC0415 (only when on)
 
-        metrics = RequestMetrics()
         observers.append(metrics)
         routes.append(metrics_route(metrics, settings.metrics_token))
     if emulator is not None:
         from .emulator.data import EmulatorData  # noqa: PLC0415 (only when on)
+        from .emulator.inbound import InboundService  # noqa: PLC0415
         from .emulator.routes import control_routes  # noqa: PLC0415
 
-        routes.extend(control_routes(emulator, EmulatorData(store, clock)))
+        webhooks = webhook_service(settings, store, clock, on_redeliver=doorbell.ring)
+        data = EmulatorData(store, clock)
+        inbound = InboundService(outbox, clock)
+        routes.extend(control_routes(emulator, data, webhooks=webhooks, inbound=inbound))
         observers.append(emulator.record)
         headers.append((b"x-heymarket-emulator", b"1"))
     if settings.console:
         routes.extend(_console_routes(store, box, real_clock, emulator))
-    return ServerApp(api, routes, observers=observers, on_shutdown=on_shutdown, headers=headers)
+    return ServerApp(
+        api, routes, observers=observers, on_shutdown=on_shutdown, headers=headers,
+        background=[deliveries],
+    )  # fmt: skip
+
+
+def _ignore(outcome: str) -> None:
+    return None
+
+
+def _metrics() -> RequestMetrics:
+    from .metrics import RequestMetrics  # noqa: PLC0415 (only when on)
+
+    return RequestMetrics()
+
+
+def target_policy(settings: Settings) -> TargetPolicy:
+    """Where webhooks may go: public addresses, loopback too with ``--emulator``, anywhere
+    with ``--webhooks-allow-private``."""
+    return TargetPolicy(
+        allow_private=settings.webhooks_allow_private, allow_loopback=settings.emulator
+    )
+
+
+def webhook_service(
+    settings: Settings, store: Store, clock: Clock = system_clock,
+    on_redeliver: Callable[[], None] = lambda: None,
+) -> WebhookService:  # fmt: skip
+    """The subscriptions service, for the control plane and the ``webhook`` commands."""
+    return WebhookService(
+        store, clock, policy=target_policy(settings), tries=settings.webhook_tries,
+        on_redeliver=on_redeliver,
+    )  # fmt: skip
 
 
 def _console_routes(

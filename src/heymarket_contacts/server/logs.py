@@ -102,6 +102,10 @@ def logging_config(level: str, log_format: str) -> dict[str, Any]:
             # The store logs a database outage once when it begins and once when it ends; the
             # pool's own line for each lost connection and failed attempt would bury those two.
             "psycopg.pool": {"level": "ERROR"},
+            # httpx logs each webhook try with its URL, whose path may hold the receiver's
+            # secret; the delivery worker logs its failures itself, without the URL.
+            "httpx": {"level": "WARNING"},
+            "httpcore": {"level": "WARNING"},
         },
     }
 

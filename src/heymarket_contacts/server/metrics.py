@@ -1,4 +1,5 @@
-"""``/metrics`` in the Prometheus text format (contract section 11), off unless ``--metrics``.
+"""``/metrics`` in the Prometheus text format (contract section 11), off unless ``--metrics``:
+requests, latency, refusals, webhook tries by outcome and the webhook queue's depth.
 
 The pipeline tells :class:`RequestMetrics` of each request once it is answered (an observer:
 with metrics off there is none, and no per-request cost). With several worker processes the
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
 import os
 
 from prometheus_client import (
@@ -30,7 +32,9 @@ from .api import Api
 from .errors import Denied
 from .pipeline import Exchange
 from .routing import SystemRoute
+from .store import Store
 
+log = logging.getLogger("heymarket_contacts.server")
 MULTIPROCESS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
 #: Latency buckets in seconds: a GET takes well under a millisecond, an import call seconds.
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -58,6 +62,15 @@ class RequestMetrics:
             "Requests answered 503 because the database or Redis was unreachable.",
             registry=self.registry,
         )
+        self.webhook_tries = Counter(
+            "heymarket_webhook_tries",
+            "Webhook delivery tries, by outcome: delivered, retried (to be tried again) or failed"
+            " (out of tries).",
+            ["outcome"], registry=self.registry,
+        )  # fmt: skip
+
+    def webhook_try(self, outcome: str) -> None:
+        self.webhook_tries.labels(outcome).inc()
 
     def __call__(self, exchange: Exchange) -> None:
         route = exchange.route or "(no route)"
@@ -79,9 +92,30 @@ class RequestMetrics:
 def metrics_route(metrics: RequestMetrics, token: str | None) -> SystemRoute:
     async def serve_metrics(request: Request, api: Api) -> Response:
         _check_access(request, token)
-        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+        queue = await _queue_gauge(api)
+        return Response(metrics.exposition() + queue, media_type=CONTENT_TYPE_LATEST)
 
     return SystemRoute("GET", "/metrics", serve_metrics)
+
+
+async def _queue_gauge(api: Api) -> bytes:
+    """The webhook queue's depth: one figure for the whole database, read when asked (the same
+    from every worker). Left out when the database cannot tell (down, or not migrated):
+    the other figures still answer."""
+    try:
+        pending = await api.read(_pending_deliveries, api.store)
+    except Exception as error:
+        log.info("/metrics without heymarket_webhook_queue: %s", type(error).__name__)
+        return b""
+    return (
+        "# HELP heymarket_webhook_queue Webhook deliveries not yet delivered or failed.\n"
+        f"# TYPE heymarket_webhook_queue gauge\nheymarket_webhook_queue {pending}\n"
+    ).encode()
+
+
+def _pending_deliveries(store: Store) -> int:
+    with store.read() as tx:
+        return tx.count_pending_deliveries()
 
 
 def _check_access(request: Request, token: str | None) -> None:

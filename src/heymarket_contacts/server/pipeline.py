@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -58,6 +59,14 @@ class Exchange:
 Observer = Callable[[Exchange], None]
 
 
+class Background(Protocol):
+    """Work a server process does beside answering (the webhook deliveries): started when
+    the process starts serving, stopped before it closes the store."""
+
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
 class DropConnection(Exception):
     """Close the connection without an answer (an emulator fault)."""
 
@@ -76,7 +85,7 @@ class ServerApp:
     def __init__(
         self, api: Api, routes: Sequence[Route], *, observers: Sequence[Observer] = (),
         on_shutdown: Sequence[Callable[[], None]] = (),
-        headers: Sequence[tuple[bytes, bytes]] = (),
+        headers: Sequence[tuple[bytes, bytes]] = (), background: Sequence[Background] = (),
     ) -> None:  # fmt: skip
         self.api = api
         self.routes = tuple(routes)
@@ -87,6 +96,7 @@ class ServerApp:
         self._on_shutdown = tuple(on_shutdown)
         #: Headers every answer carries.
         self._headers = tuple(headers)
+        self._background = tuple(background)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -170,13 +180,31 @@ class ServerApp:
             except Exception:
                 log.exception("a request observer failed")
 
+    async def start_background(self) -> None:
+        """Start the work beside answering (an in-process server with no lifespan calls it
+        itself, on the event loop that serves it)."""
+        for work in self._background:
+            await work.start()
+
+    async def stop_background(self) -> None:
+        for work in self._background:
+            await work.stop()
+
+    async def startup(self) -> None:
+        await self.start_background()
+
+    async def shutdown(self) -> None:
+        await self.stop_background()
+        for close in self._on_shutdown:
+            close()
+
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                await self.startup()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                for close in self._on_shutdown:
-                    close()
+                await self.shutdown()
                 await send({"type": "lifespan.shutdown.complete"})
                 return

@@ -37,6 +37,10 @@ ENVIRONMENT = {
     "emulator_seed": ("HEYMARKET_EMULATOR_SEED", "--emulator-seed"),
     "emulator_state": ("HEYMARKET_EMULATOR_STATE", None),
     "console": ("HEYMARKET_CONSOLE", "--no-console"),
+    "webhooks_allow_private": ("HEYMARKET_WEBHOOKS_ALLOW_PRIVATE", "--webhooks-allow-private"),
+    "webhook_tries": ("HEYMARKET_WEBHOOK_TRIES", "--webhook-tries"),
+    "webhook_backoff": ("HEYMARKET_WEBHOOK_BACKOFF", "--webhook-backoff"),
+    "webhook_timeout": ("HEYMARKET_WEBHOOK_TIMEOUT", "--webhook-timeout"),
 }
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -74,6 +78,14 @@ class Settings:
     emulator_state: str | None = None
     #: The web console under ``/console`` (contract section 12).
     console: bool = True
+    #: Webhooks may go to private, loopback and link-local addresses too.
+    webhooks_allow_private: bool = False
+    #: Tries of a delivery before it is marked failed.
+    webhook_tries: int = 8
+    #: Seconds before the first retry; each next one waits twice as long (with jitter).
+    webhook_backoff: float = 30.0
+    #: Seconds a receiver has to answer a try.
+    webhook_timeout: float = 5.0
 
     def environment(self) -> dict[str, str]:
         """These settings as ``HEYMARKET_*`` variables, for worker processes to read back."""
@@ -94,6 +106,10 @@ class Settings:
             "emulator_seed": None if self.emulator_seed is None else str(self.emulator_seed),
             "emulator_state": self.emulator_state,
             "console": "1" if self.console else "0",
+            "webhooks_allow_private": "1" if self.webhooks_allow_private else "0",
+            "webhook_tries": str(self.webhook_tries),
+            "webhook_backoff": repr(self.webhook_backoff),
+            "webhook_timeout": repr(self.webhook_timeout),
         }  # fmt: skip
         return {ENVIRONMENT[name][0]: value for name, value in values.items() if value is not None}
 
@@ -127,6 +143,10 @@ def load_settings(environ: Mapping[str, str], **flags: Any) -> Settings:
         emulator_seed=_parse(given, "emulator_seed", _integer_between(0, 2**63 - 1), None),
         emulator_state=_parse(given, "emulator_state", _non_empty, None),
         console=_parse(given, "console", _switch, True),
+        webhooks_allow_private=_parse(given, "webhooks_allow_private", _switch, False),
+        webhook_tries=_parse(given, "webhook_tries", _integer_between(1, 100), 8),
+        webhook_backoff=_parse(given, "webhook_backoff", _seconds_between(0.001, 86_400), 30.0),
+        webhook_timeout=_parse(given, "webhook_timeout", _seconds_between(0.1, 60), 5.0),
     )
     _check_emulator_access(settings)
     return settings
@@ -198,6 +218,19 @@ def _integer_between(low: int, high: int) -> Any:
         except ValueError:
             raise ValueError(f"{value!r} is not a whole number") from None
         if not low <= number <= high:
+            raise ValueError(f"{number} is not between {low} and {high}")
+        return number
+
+    return parse
+
+
+def _seconds_between(low: float, high: float) -> Any:
+    def parse(value: Any) -> float:
+        try:
+            number = float(str(value).strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not a number of seconds") from None
+        if not low <= number <= high:  # NaN fails too
             raise ValueError(f"{number} is not between {low} and {high}")
         return number
 

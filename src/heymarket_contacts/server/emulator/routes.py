@@ -26,8 +26,11 @@ from ..clock import parse_rfc3339
 from ..errors import BadData, NotFound
 from ..http import decode_body, json_response, read_body
 from ..routing import SystemRoute
+from ..webhooks.subscriptions import WebhookService
 from .data import EmulatorData
+from .inbound import InboundService
 from .runtime import Emulator, faults_answer
+from .webhook_routes import WebhookControl
 
 T = TypeVar("T")
 Respond = Callable[[Request, Api], Awaitable[Response]]
@@ -36,8 +39,11 @@ BODY_LIMIT = 1024 * 1024
 JOURNAL_FILTERS = ("method", "path", "status", "team_id", "since", "limit")
 
 
-def control_routes(emulator: Emulator, data: EmulatorData) -> list[SystemRoute]:
+def control_routes(
+    emulator: Emulator, data: EmulatorData, *, webhooks: WebhookService, inbound: InboundService
+) -> list[SystemRoute]:
     control = Control(emulator, data)
+    hooks = WebhookControl(webhooks, inbound)
     routes: list[tuple[str, str, Respond]] = [
         ("POST", "/_emulator/reset", control.reset),
         ("POST", "/_emulator/seed", control.seed),
@@ -53,6 +59,11 @@ def control_routes(emulator: Emulator, data: EmulatorData) -> list[SystemRoute]:
         ("DELETE", "/_emulator/faults/{id}", control.remove_fault),
         ("POST", "/_emulator/clock", control.set_clock),
         ("GET", "/_emulator/clock", control.get_clock),
+        ("POST", "/_emulator/webhooks", hooks.add),
+        ("GET", "/_emulator/webhooks", hooks.list_subscriptions),
+        ("GET", "/_emulator/webhooks/deliveries", hooks.deliveries),
+        ("DELETE", "/_emulator/webhooks/{id}", hooks.remove),
+        ("POST", "/_emulator/inbound", hooks.inbound),
     ]
     return [
         SystemRoute(method, path, _guarded(emulator, respond)) for method, path, respond in routes

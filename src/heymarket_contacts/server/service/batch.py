@@ -19,7 +19,7 @@ from ..clock import Clock
 from ..errors import ApiError, BadData
 from ..ids import new_uuid
 from ..principal import Principal
-from ..store import Store, Transaction
+from ..store import Transaction, Transactions
 from ..store.records import InboxRecord, NewContact, UserRecord
 from ..validation import convert
 from .channel_rules import ChannelPlan, email_key
@@ -41,7 +41,9 @@ class _Item:
 
 
 class BatchService:
-    def __init__(self, store: Store, clock: Clock, make_uuid: Callable[[], str] = new_uuid) -> None:
+    def __init__(
+        self, store: Transactions, clock: Clock, make_uuid: Callable[[], str] = new_uuid
+    ) -> None:
         self._store = store
         self._clock = clock
         self._make_uuid = make_uuid

@@ -14,7 +14,7 @@ from ...models import ChannelWrite, ContactWrite
 from ..clock import Clock
 from ..errors import BadData, NotFound
 from ..principal import Principal
-from ..store import Store
+from ..store import Transactions
 from ..store.records import ChannelRecord
 from .channel_rules import ChannelPlan, channel_type, path_uuid, written_channel
 from .channels import load_plan
@@ -23,7 +23,7 @@ from .contacts_v2 import existing_v2
 
 
 class ChannelService:
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(self, store: Transactions, clock: Clock) -> None:
         self._store = store
         self._clock = clock
 

@@ -14,7 +14,7 @@ from ..clock import Clock
 from ..errors import BadData, Conflict, NotFound, PreconditionFailed
 from ..ids import new_uuid
 from ..principal import Principal
-from ..store import Store, Transaction, UniqueViolation
+from ..store import Transaction, Transactions, UniqueViolation
 from ..store.records import ContactFields, ContactRecord, InboxRecord, UserRecord
 from .channel_rules import ChannelPlan, keep_in_step
 from .channels import check_channels_free, load_plan, save_channels
@@ -33,7 +33,9 @@ class References(Protocol):
 
 
 class ContactService:
-    def __init__(self, store: Store, clock: Clock, make_uuid: Callable[[], str] = new_uuid) -> None:
+    def __init__(
+        self, store: Transactions, clock: Clock, make_uuid: Callable[[], str] = new_uuid
+    ) -> None:
         self._store = store
         self._clock = clock
         self._make_uuid = make_uuid

@@ -29,7 +29,7 @@ from ..clock import Clock
 from ..errors import ApiError, BadData, NotFound
 from ..ids import new_uuid
 from ..principal import Principal
-from ..store import Store, Transaction
+from ..store import Transaction, Transactions
 from ..store.records import ChannelRecord, ContactRecord
 from ..validation import convert
 from .channel_rules import (
@@ -64,7 +64,9 @@ class BulkOutcome:
 
 
 class ContactV2Service:
-    def __init__(self, store: Store, clock: Clock, make_uuid: Callable[[], str] = new_uuid) -> None:
+    def __init__(
+        self, store: Transactions, clock: Clock, make_uuid: Callable[[], str] = new_uuid
+    ) -> None:
         self._store = store
         self._clock = clock
         self._make_uuid = make_uuid

@@ -16,7 +16,7 @@ from ..clock import Clock, rfc3339
 from ..errors import BadData, NotFound
 from ..ids import new_uuid
 from ..principal import Principal
-from ..store import Store, Transaction
+from ..store import Transaction, Transactions
 from ..store.records import NoteRecord
 from .contacts import MAX_ID
 
@@ -25,7 +25,9 @@ _NOTE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 
 
 class NoteService:
-    def __init__(self, store: Store, clock: Clock, make_id: Callable[[], str] = new_uuid) -> None:
+    def __init__(
+        self, store: Transactions, clock: Clock, make_id: Callable[[], str] = new_uuid
+    ) -> None:
         self._store = store
         self._clock = clock
         self._make_id = make_id

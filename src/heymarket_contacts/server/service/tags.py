@@ -16,7 +16,7 @@ from ..clock import Clock, parse_rfc3339, rfc3339
 from ..errors import BadData, Conflict, NotFound
 from ..ids import new_uuid
 from ..principal import Principal
-from ..store import Store, Transaction
+from ..store import Transaction, Transactions
 from ..store.records import TagDetailRecord
 from .contacts import MAX_ID
 from .labels import clean_label, label_key
@@ -30,7 +30,9 @@ _COLOR = re.compile(
 
 
 class TagService:
-    def __init__(self, store: Store, clock: Clock, make_uuid: Callable[[], str] = new_uuid) -> None:
+    def __init__(
+        self, store: Transactions, clock: Clock, make_uuid: Callable[[], str] = new_uuid
+    ) -> None:
         self._store = store
         self._clock = clock
         self._make_uuid = make_uuid

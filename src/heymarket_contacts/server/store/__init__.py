@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from .base import Store, StoreError, StoreUnavailable, Transaction, UniqueViolation
+from .base import (
+    Store,
+    StoreError,
+    StoreUnavailable,
+    Transaction,
+    Transactions,
+    UniqueViolation,
+)
 from .location import DatabaseLocation, parse_database_url
 
 __all__ = [
@@ -11,6 +18,7 @@ __all__ = [
     "StoreError",
     "StoreUnavailable",
     "Transaction",
+    "Transactions",
     "UniqueViolation",
     "open_store",
     "parse_database_url",

@@ -29,6 +29,13 @@ from .records import (
     UserRecord,
     WindowState,
 )
+from .webhook_records import (
+    AttemptOutcome,
+    ClaimedDelivery,
+    DeliveryRecord,
+    NewDelivery,
+    SubscriptionRecord,
+)
 
 
 class StoreError(Exception):
@@ -191,11 +198,40 @@ class ConsoleQueries(Protocol):
     def clear_login_failures(self, email_key: str) -> None: ...
 
 
+class WebhookQueries(Protocol):
+    """Webhook subscriptions and the outbox of their deliveries."""
+
+    def insert_subscription(
+        self, team_id: int, *, url: str, events: Sequence[str], token: str, now_us: int
+    ) -> SubscriptionRecord: ...
+    def list_subscriptions(self, team_id: int | None = None) -> list[SubscriptionRecord]: ...
+    def delete_subscription(self, subscription_id: int) -> bool: ...
+    def insert_deliveries(self, deliveries: Sequence[NewDelivery]) -> None: ...
+    def has_due_delivery(self, now_us: int, wall_us: int) -> bool: ...
+    def claim_deliveries(
+        self, *, now_us: int, wall_us: int, lease_until_us: int, claim: str, limit: int
+    ) -> list[ClaimedDelivery]: ...
+    def finish_attempt(self, delivery: ClaimedDelivery, outcome: AttemptOutcome) -> bool: ...
+    def list_deliveries(
+        self, *, subscription_id: int | None, failed: bool, limit: int
+    ) -> list[DeliveryRecord]: ...
+    def get_delivery(self, delivery_id: str) -> DeliveryRecord | None: ...
+    def redeliver(self, delivery_id: str, *, now_us: int, tries: int) -> bool: ...
+    def count_pending_deliveries(self) -> int: ...
+
+
 class Transaction(
     TeamQueries, SecretQueries, ContactQueries, ChannelQueries, TagQueries, FieldQueries,
-    NoteQueries, EmulatorQueries, ConsoleQueries, Protocol,
+    NoteQueries, EmulatorQueries, ConsoleQueries, WebhookQueries, Protocol,
 ):  # fmt: skip
     """Everything the service may ask within one transaction."""
+
+
+class Transactions(Protocol):
+    """What a service that only reads and writes needs of a store."""
+
+    def read(self) -> AbstractContextManager[Transaction]: ...
+    def write(self) -> AbstractContextManager[Transaction]: ...
 
 
 class Store(Protocol):

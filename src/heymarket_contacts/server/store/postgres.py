@@ -27,6 +27,7 @@ POSTGRES_DIALECT = Dialect(
     prepares=True,
     truncates=True,
     for_update=" FOR UPDATE",
+    skip_locked=" FOR UPDATE SKIP LOCKED",
     greatest="greatest",
     tags_json=(
         "(SELECT coalesce(json_agg(json_build_array(t.id, t.tag, t.color) ORDER BY ct.position),"

@@ -12,11 +12,21 @@ from .sql_notes import NoteSql
 from .sql_rate import RateSql
 from .sql_tags import TagSql
 from .sql_teams import TeamSql
+from .sql_webhooks import WebhookSql
 
 __all__ = ["Cursor", "Dialect", "SqlTransaction"]
 
 
 class SqlTransaction(
-    TeamSql, ContactSql, ChannelSql, TagSql, FieldSql, NoteSql, RateSql, EmulatorSql, ConsoleSql
+    TeamSql,
+    ContactSql,
+    ChannelSql,
+    TagSql,
+    FieldSql,
+    NoteSql,
+    RateSql,
+    EmulatorSql,
+    ConsoleSql,
+    WebhookSql,
 ):
     """Every query of the store over one cursor in one transaction."""

@@ -35,6 +35,8 @@ class Dialect:
     #: ``TRUNCATE`` empties tables (else a ``DELETE`` without ``WHERE``, which SQLite runs as
     #: a truncate when no foreign key or trigger needs each row).
     truncates: bool = False
+    #: What a claim's ``SELECT`` ends with so that concurrent claims skip each other's rows.
+    skip_locked: str = ""
 
     def sql(self, query: str) -> str:
         return query if self.placeholder == "?" else query.replace("?", self.placeholder)

@@ -1,0 +1,200 @@
+"""SQL of webhook subscriptions and the delivery outbox, shared by both databases.
+
+A try is claimed before it is made: the claiming transaction marks the delivery as held by
+one process until a lease ends (``claimed_until_us``), so a process that dies while sending
+lets another try again once the lease is over, and no two processes make the same try. On
+PostgreSQL the claim's ``SELECT`` skips rows another transaction is claiming (``FOR UPDATE
+SKIP LOCKED``); SQLite runs one write transaction at a time anyway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .sql_base import SqlBase
+from .webhook_records import (
+    AttemptOutcome,
+    ClaimedDelivery,
+    DeliveryRecord,
+    NewDelivery,
+    SubscriptionRecord,
+)
+
+_SUBSCRIPTION_COLUMNS = "id, team_id, url, events, token, created_us"
+_DELIVERY_COLUMNS = (
+    "seq, id, subscription_id, team_id, contact_id, event, state, attempts, max_attempts,"
+    " next_attempt_us, last_status, last_error, last_attempt_us, created_us"
+)
+#: A pending delivery may be tried when no earlier one of its contact and subscription is
+#: still pending: events of one contact arrive in the order they happened.
+_DUE = (
+    "d.state = 'pending' AND d.next_attempt_us <= ? AND d.claimed_until_us <= ?"
+    " AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.state = 'pending'"
+    " AND e.subscription_id = d.subscription_id AND e.contact_id = d.contact_id"
+    " AND e.seq < d.seq)"
+)
+#: The longest error text kept for a try.
+ERROR_MAX = 500
+
+
+class WebhookSql(SqlBase):
+    # --- subscriptions -----------------------------------------------------------------------
+
+    def insert_subscription(
+        self, team_id: int, *, url: str, events: Sequence[str], token: str, now_us: int
+    ) -> SubscriptionRecord:
+        row = self._one(
+            "INSERT INTO webhook_subscriptions (team_id, url, events, token, created_us)"
+            " VALUES (?, ?, ?, ?, ?) RETURNING id",
+            (team_id, url, " ".join(events), token, now_us),
+        )
+        return SubscriptionRecord(int(row[0]), team_id, url, tuple(events), token, now_us)
+
+    def list_subscriptions(self, team_id: int | None = None) -> list[SubscriptionRecord]:
+        if team_id is None:
+            rows = self._all(
+                f"SELECT {_SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions ORDER BY id"
+            )
+        else:
+            rows = self._all(
+                f"SELECT {_SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions WHERE team_id = ?"
+                " ORDER BY id",
+                (team_id,),
+            )
+        return [_subscription(row) for row in rows]
+
+    def delete_subscription(self, subscription_id: int) -> bool:
+        """The subscription gone, and every delivery of it (pending ones are never tried)."""
+        row = self._one(
+            "DELETE FROM webhook_subscriptions WHERE id = ? RETURNING id", (subscription_id,)
+        )
+        self._execute(
+            "DELETE FROM webhook_deliveries WHERE subscription_id = ?", (subscription_id,)
+        )
+        return row is not None
+
+    # --- the outbox --------------------------------------------------------------------------
+
+    def insert_deliveries(self, deliveries: Sequence[NewDelivery]) -> None:
+        self._insert_many(
+            "webhook_deliveries",
+            ("id", "subscription_id", "team_id", "contact_id", "event", "body", "max_attempts",
+             "next_attempt_us", "created_us"),
+            [
+                (d.id, d.subscription_id, d.team_id, d.contact_id, d.event, d.body,
+                 d.max_attempts, d.next_attempt_us, d.created_us)
+                for d in deliveries
+            ],
+        )  # fmt: skip
+
+    def has_due_delivery(self, now_us: int, wall_us: int) -> bool:
+        """Whether any try is due (a cheap read before a claim, which writes)."""
+        row = self._one(
+            f"SELECT 1 FROM webhook_deliveries d WHERE {_DUE} LIMIT 1", (now_us, wall_us)
+        )
+        return row is not None
+
+    def claim_deliveries(
+        self, *, now_us: int, wall_us: int, lease_until_us: int, claim: str, limit: int
+    ) -> list[ClaimedDelivery]:
+        """Up to ``limit`` due tries, oldest first, held by ``claim`` until the lease ends."""
+        rows = self._all(
+            f"SELECT d.seq FROM webhook_deliveries d WHERE {_DUE} ORDER BY d.seq LIMIT ?"
+            f"{self._dialect.skip_locked}",
+            (now_us, wall_us, limit),
+        )
+        seqs = [int(row[0]) for row in rows]
+        if not seqs:
+            return []
+        marks = ", ".join("?" * len(seqs))
+        self._execute(
+            f"UPDATE webhook_deliveries SET claimed_until_us = ?, claim = ? WHERE seq IN ({marks})",
+            (lease_until_us, claim, *seqs),
+        )
+        claimed = self._all(
+            "SELECT d.seq, d.id, d.contact_id, d.event, d.body, d.attempts, d.max_attempts,"
+            " s.url, s.token FROM webhook_deliveries d JOIN webhook_subscriptions s"
+            f" ON s.id = d.subscription_id WHERE d.seq IN ({marks}) ORDER BY d.seq",
+            seqs,
+        )
+        return [
+            ClaimedDelivery(
+                seq=int(row[0]),
+                id=str(row[1]),
+                contact_id=int(row[2]),
+                event=str(row[3]),
+                body=str(row[4]),
+                attempts=int(row[5]),
+                max_attempts=int(row[6]),
+                url=str(row[7]),
+                token=str(row[8]),
+                claim=claim,
+            )
+            for row in claimed
+        ]
+
+    def finish_attempt(self, delivery: ClaimedDelivery, outcome: AttemptOutcome) -> bool:
+        """Record a try of a delivery this process still holds; ``False`` when it does not
+        (its lease ended and another process took it, or its subscription was removed)."""
+        if outcome.delivered:
+            state, next_us = "delivered", outcome.attempted_us
+        elif outcome.retry_at_us is None:
+            state, next_us = "failed", outcome.attempted_us
+        else:
+            state, next_us = "pending", outcome.retry_at_us
+        row = self._one(
+            "UPDATE webhook_deliveries SET state = ?, attempts = attempts + 1,"
+            " next_attempt_us = ?, claimed_until_us = 0, claim = '', last_status = ?,"
+            " last_error = ?, last_attempt_us = ? WHERE seq = ? AND claim = ? RETURNING seq",
+            (state, next_us, outcome.status, outcome.error[:ERROR_MAX], outcome.attempted_us,
+             delivery.seq, delivery.claim),
+        )  # fmt: skip
+        return row is not None
+
+    def list_deliveries(
+        self, *, subscription_id: int | None, failed: bool, limit: int
+    ) -> list[DeliveryRecord]:
+        """The newest ``limit`` deliveries (of one subscription, only failed ones), oldest
+        first."""
+        clauses, params = [], []
+        if subscription_id is not None:
+            clauses.append("subscription_id = ?")
+            params.append(subscription_id)
+        if failed:
+            clauses.append("state = 'failed'")
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._all(
+            f"SELECT {_DELIVERY_COLUMNS} FROM (SELECT {_DELIVERY_COLUMNS} FROM webhook_deliveries"
+            f"{where} ORDER BY seq DESC LIMIT ?) newest ORDER BY seq",
+            (*params, limit),
+        )
+        return [DeliveryRecord(*row) for row in rows]
+
+    def get_delivery(self, delivery_id: str) -> DeliveryRecord | None:
+        row = self._one(
+            f"SELECT {_DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = ?", (delivery_id,)
+        )
+        return DeliveryRecord(*row) if row else None
+
+    def redeliver(self, delivery_id: str, *, now_us: int, tries: int) -> bool:
+        """A delivery that is not pending tried again (``tries`` more times at most), with
+        the same id; ``False`` when there is none, or it is pending already."""
+        row = self._one(
+            "UPDATE webhook_deliveries SET state = 'pending', max_attempts = attempts + ?,"
+            " next_attempt_us = ?, claimed_until_us = 0, claim = ''"
+            " WHERE id = ? AND state <> 'pending' RETURNING seq",
+            (tries, now_us, delivery_id),
+        )
+        return row is not None
+
+    def count_pending_deliveries(self) -> int:
+        row = self._one("SELECT count(*) FROM webhook_deliveries WHERE state = 'pending'")
+        return int(row[0])
+
+
+def _subscription(row: Sequence[Any]) -> SubscriptionRecord:
+    return SubscriptionRecord(
+        id=int(row[0]), team_id=int(row[1]), url=str(row[2]),
+        events=tuple(str(row[3]).split()), token=str(row[4]), created_us=int(row[5]),
+    )  # fmt: skip

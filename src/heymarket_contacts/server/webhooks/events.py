@@ -1,0 +1,90 @@
+"""Which events a change of a contact causes, and the body each subscription is sent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import msgspec
+
+from ...webhooks import (
+    DOCUMENTED_EVENTS,
+    ContactCreatedEvent,
+    ContactDeletedEvent,
+    ContactUpdatedEvent,
+    OptEventData,
+    OptInEvent,
+    OptOutEvent,
+    WebhookEvent,
+)
+from ..clock import rfc3339
+from ..render import render_contact
+from ..store.records import ContactRecord
+from ..store.webhook_records import NewDelivery, SubscriptionRecord
+
+_encode = msgspec.json.Encoder().encode
+
+
+def events_of(before: ContactRecord | None, after: ContactRecord | None) -> list[str]:
+    """The events of a contact's net change in one transaction, in the order they are sent:
+    the change itself, then the opt-out or opt-in it made (only when the flag changed; a new
+    contact that is opted out counts as one that opted out)."""
+    if after is None:
+        return [] if before is None else ["contact_deleted"]
+    events = ["contact_created" if before is None else "contact_updated"]
+    was_out = before.fields.is_opted_out if before is not None else False
+    if after.fields.is_opted_out != was_out:
+        events.append("target_opt_out" if after.fields.is_opted_out else "target_opt_in")
+    return events
+
+
+_OPT_EVENTS: dict[str, type[OptOutEvent | OptInEvent]] = {
+    "target_opt_out": OptOutEvent, "target_opt_in": OptInEvent,
+}  # fmt: skip
+_CONTACT_EVENTS: dict[str, type[ContactCreatedEvent | ContactUpdatedEvent | ContactDeletedEvent]]
+_CONTACT_EVENTS = {
+    "contact_created": ContactCreatedEvent, "contact_updated": ContactUpdatedEvent,
+    "contact_deleted": ContactDeletedEvent,
+}  # fmt: skip
+
+
+def envelope(event: str, subscription: SubscriptionRecord, contact: ContactRecord) -> str:
+    """The JSON body of ``event`` for ``subscription``: the documented envelope."""
+    value: WebhookEvent
+    if event in DOCUMENTED_EVENTS:
+        data = OptEventData(
+            contact_id=contact.id, uuid=contact.uuid, phone=contact.fields.phone,
+            team_id=contact.team_id, inbox_id=contact.fields.inbox_id,
+            date=rfc3339(contact.updated_us),
+        )  # fmt: skip
+        value = _OPT_EVENTS[event](id=subscription.id, token=subscription.token, event_data=data)
+    else:
+        value = _CONTACT_EVENTS[event](
+            id=subscription.id, token=subscription.token, event_data=render_contact(contact)
+        )
+    return _encode(value).decode("utf-8")
+
+
+def deliveries_of(
+    changes: Sequence[tuple[ContactRecord | None, ContactRecord | None]],
+    subscriptions: Sequence[SubscriptionRecord], *, now_us: int, tries: int,
+    make_id: Callable[[], str],
+) -> list[NewDelivery]:  # fmt: skip
+    """One delivery per event and subscription that asked for it, in the order of the
+    changes."""
+    deliveries = []
+    for before, after in changes:
+        contact = after or before
+        if contact is None:
+            continue
+        for event in events_of(before, after):
+            for subscription in subscriptions:
+                if event not in subscription.events:
+                    continue
+                delivery = NewDelivery(
+                    id=make_id(), subscription_id=subscription.id, team_id=contact.team_id,
+                    contact_id=contact.id, event=event,
+                    body=envelope(event, subscription, contact), max_attempts=tries,
+                    next_attempt_us=now_us, created_us=now_us,
+                )  # fmt: skip
+                deliveries.append(delivery)
+    return deliveries

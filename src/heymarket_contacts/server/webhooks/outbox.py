@@ -1,0 +1,159 @@
+"""The store as the services that write contacts see it: every write transaction also queues
+the webhook deliveries its changes cause, in the same transaction (so an event is stored if
+and only if its change is), and rings the delivery worker once it has committed.
+
+A :class:`RecordingTransaction` notes, for the teams that have subscriptions, the contacts a
+transaction creates, changes or deletes and how each was before its first write; just before
+the commit, each one's state after is read and its events are queued (:mod:`.events`). A team
+without subscriptions costs one indexed read per transaction.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, cast
+
+from ..clock import Clock
+from ..ids import new_uuid
+from ..store import Store, Transaction
+from ..store.records import ContactRecord
+from ..store.webhook_records import SubscriptionRecord
+from .events import deliveries_of
+
+
+class Doorbell:
+    """Tells the delivery worker, from any thread, that deliveries were queued."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._listeners: list[Callable[[], None]] = []
+
+    def listen(self, listener: Callable[[], None]) -> None:
+        with self._lock:
+            self._listeners.append(listener)
+
+    def forget(self, listener: Callable[[], None]) -> None:
+        with self._lock:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+    def ring(self) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener()
+
+
+class Outbox:
+    """``read()`` and ``write()`` of ``store``; a write queues its changes' deliveries."""
+
+    def __init__(
+        self, store: Store, clock: Clock, *, tries: int, doorbell: Doorbell,
+        make_id: Callable[[], str] = new_uuid,
+    ) -> None:  # fmt: skip
+        self._store = store
+        self._clock = clock
+        self._tries = tries
+        self._doorbell = doorbell
+        self._make_id = make_id
+
+    def read(self) -> AbstractContextManager[Transaction]:
+        return self._store.read()
+
+    @contextmanager
+    def write(self) -> Iterator[Transaction]:
+        with self._store.write() as tx:
+            recording = RecordingTransaction(tx)
+            # The wrapper answers every other query of the contract by delegation.
+            yield cast(Transaction, recording)
+            queued = self._queue(tx, recording)
+        if queued:
+            self._doorbell.ring()
+
+    def _queue(self, tx: Transaction, recording: RecordingTransaction) -> int:
+        count = 0
+        for subscriptions, changes in recording.changes():
+            deliveries = deliveries_of(
+                changes, subscriptions, now_us=self._clock(), tries=self._tries,
+                make_id=self._make_id,
+            )  # fmt: skip
+            tx.insert_deliveries(deliveries)
+            count += len(deliveries)
+        return count
+
+
+Change = tuple[ContactRecord | None, ContactRecord | None]
+
+
+class RecordingTransaction:
+    """A transaction that notes which contacts it writes, and how they were before."""
+
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+        self._subscriptions: dict[int, list[SubscriptionRecord]] = {}
+        #: Per team, each contact written, in the order first written, with its state before
+        #: (``None``: it did not exist).
+        self._before: dict[int, dict[int, ContactRecord | None]] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tx, name)
+
+    def _watched(self, team_id: int) -> bool:
+        subscriptions = self._subscriptions.get(team_id)
+        if subscriptions is None:
+            subscriptions = self._subscriptions[team_id] = self._tx.list_subscriptions(team_id)
+        return bool(subscriptions)
+
+    def _note_new(self, team_id: int, contact_ids: Sequence[int]) -> None:
+        if self._watched(team_id):
+            before = self._before.setdefault(team_id, {})
+            for contact_id in contact_ids:
+                before.setdefault(contact_id, None)
+
+    def _note_existing(self, team_id: int, contact_ids: Sequence[int]) -> None:
+        if not self._watched(team_id):
+            return
+        before = self._before.setdefault(team_id, {})
+        unseen = [contact_id for contact_id in contact_ids if contact_id not in before]
+        if unseen:
+            found = {record.id: record for record in self._tx.get_contacts(team_id, unseen)}
+            for contact_id in unseen:
+                before[contact_id] = found.get(contact_id)
+
+    def changes(self) -> Iterator[tuple[list[SubscriptionRecord], list[Change]]]:
+        """Per watched team: its subscriptions, and each contact written as it was before
+        and is now (``None`` where it does not exist)."""
+        for team_id, before in self._before.items():
+            now = {record.id: record for record in self._tx.get_contacts(team_id, list(before))}
+            changes = [(old, now.get(contact_id)) for contact_id, old in before.items()]
+            yield self._subscriptions[team_id], changes
+
+    # --- the writes of contacts --------------------------------------------------------------
+
+    def insert_contact(self, team_id: int, **options: Any) -> int:
+        contact_id = self._tx.insert_contact(team_id, **options)
+        self._note_new(team_id, [contact_id])
+        return contact_id
+
+    def insert_contacts(self, team_id: int, contacts: Sequence[Any]) -> list[int]:
+        contact_ids = self._tx.insert_contacts(team_id, contacts)
+        self._note_new(team_id, contact_ids)
+        return contact_ids
+
+    def update_contact(self, team_id: int, contact_id: int, **options: Any) -> int:
+        self._note_existing(team_id, [contact_id])
+        return self._tx.update_contact(team_id, contact_id, **options)
+
+    def touch_contact(self, team_id: int, contact_id: int, **options: Any) -> int:
+        self._note_existing(team_id, [contact_id])
+        return self._tx.touch_contact(team_id, contact_id, **options)
+
+    def delete_contact(self, team_id: int, contact_id: int) -> bool:
+        self._note_existing(team_id, [contact_id])
+        return self._tx.delete_contact(team_id, contact_id)
+
+    def delete_contacts(self, team_id: int, contact_ids: Sequence[int]) -> int:
+        self._note_existing(team_id, list(contact_ids))
+        return self._tx.delete_contacts(team_id, contact_ids)

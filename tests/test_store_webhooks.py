@@ -1,0 +1,165 @@
+"""The outbox queries of the store contract, on both databases: claims (once each, leases,
+the order of a contact's events), outcomes, redelivery, removal."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+
+from heymarket_contacts.server.store import Store
+from heymarket_contacts.server.store.webhook_records import (
+    AttemptOutcome,
+    ClaimedDelivery,
+    NewDelivery,
+)
+
+NOW = 1_800_000_000_000_000
+WALL = 1_700_000_000_000_000
+LEASE = 10_000_000
+
+
+def _subscribe(store: Store, team_id: int) -> int:
+    with store.write() as tx:
+        return tx.insert_subscription(
+            team_id, url="http://127.0.0.1/", events=["target_opt_out"], token="t" * 10,
+            now_us=NOW,
+        ).id  # fmt: skip
+
+
+def _queue(store: Store, team_id: int, subscription_id: int, contacts: list[int]) -> list[str]:
+    deliveries = [
+        NewDelivery(
+            id=str(uuid.uuid4()),
+            subscription_id=subscription_id,
+            team_id=team_id,
+            contact_id=contact_id,
+            event="target_opt_out",
+            body=f'{{"n": {n}}}',
+            max_attempts=3,
+            next_attempt_us=NOW,
+            created_us=NOW,
+        )
+        for n, contact_id in enumerate(contacts)
+    ]
+    with store.write() as tx:
+        tx.insert_deliveries(deliveries)
+    return [d.id for d in deliveries]
+
+
+def _claim(
+    store: Store, claim: str, *, limit: int = 100, now: int = NOW, wall: int = WALL
+) -> list[ClaimedDelivery]:
+    with store.write() as tx:
+        return tx.claim_deliveries(
+            now_us=now, wall_us=wall, lease_until_us=wall + LEASE, claim=claim, limit=limit
+        )
+
+
+def _ours(claimed: list[ClaimedDelivery], ids: list[str]) -> list[ClaimedDelivery]:
+    return [d for d in claimed if d.id in ids]
+
+
+def _done(delivered: bool = True, retry_at: int | None = None) -> AttemptOutcome:
+    return AttemptOutcome(
+        delivered=delivered, status=200 if delivered else 500, error="" if delivered else "x",
+        attempted_us=NOW, retry_at_us=retry_at,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def subscription(store: Store, team_id: int) -> Iterator[int]:
+    subscription_id = _subscribe(store, team_id)
+    yield subscription_id
+    with store.write() as tx:
+        tx.delete_subscription(subscription_id)
+
+
+def test_a_contacts_next_event_waits_for_the_one_before(
+    store: Store, team_id: int, subscription: int
+) -> None:
+    ids = _queue(store, team_id, subscription, [1, 1, 2])
+    first = _ours(_claim(store, "a"), ids)
+    assert [d.id for d in first] == [ids[0], ids[2]]  # not contact 1's second event
+    assert first[0].url == "http://127.0.0.1/"
+    assert first[0].body == '{"n": 0}'
+    assert _ours(_claim(store, "b"), ids) == []  # claimed, and the second waits
+    with store.write() as tx:
+        assert tx.finish_attempt(first[0], _done())
+    (second,) = _ours(_claim(store, "b"), ids)
+    assert second.id == ids[1]
+
+
+def test_an_outcome_is_recorded_only_by_the_claim_holder(
+    store: Store, team_id: int, subscription: int
+) -> None:
+    ids = _queue(store, team_id, subscription, [5])
+    (claimed,) = _ours(_claim(store, "a"), ids)
+    stolen = replace(claimed, claim="b")
+    with store.write() as tx:
+        assert not tx.finish_attempt(stolen, _done())
+        assert tx.finish_attempt(claimed, _done(False, retry_at=NOW + 5))
+        record = tx.get_delivery(ids[0])
+    assert record is not None
+    assert (record.state, record.attempts, record.last_status) == ("pending", 1, 500)
+    assert _ours(_claim(store, "a"), ids) == []  # not due yet
+    (again,) = _ours(_claim(store, "a", now=NOW + 5), ids)
+    assert again.attempts == 1
+    with store.write() as tx:
+        assert tx.finish_attempt(again, _done(False, retry_at=None))
+        failed = tx.get_delivery(ids[0])
+    assert failed is not None
+    assert (failed.state, failed.attempts) == ("failed", 2)
+
+
+def test_a_lapsed_claim_is_taken_again(store: Store, team_id: int, subscription: int) -> None:
+    ids = _queue(store, team_id, subscription, [6])
+    assert len(_ours(_claim(store, "dead"), ids)) == 1
+    assert _ours(_claim(store, "b", wall=WALL + LEASE - 1), ids) == []
+    (taken,) = _ours(_claim(store, "b", wall=WALL + LEASE), ids)
+    assert taken.claim == "b"
+
+
+def test_concurrent_claims_take_each_delivery_once(
+    store: Store, team_id: int, subscription: int
+) -> None:
+    ids = _queue(store, team_id, subscription, list(range(1000, 1200)))
+    taken: list[list[ClaimedDelivery]] = [[] for _ in range(4)]
+
+    def claim(index: int) -> None:
+        while batch := _ours(_claim(store, f"p{index}", limit=7), ids):
+            taken[index].extend(batch)
+
+    threads = [threading.Thread(target=claim, args=(index,)) for index in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    every = [d.id for batch in taken for d in batch]
+    assert sorted(every) == sorted(ids)
+
+
+def test_redeliver_and_remove(store: Store, team_id: int) -> None:
+    subscription_id = _subscribe(store, team_id)
+    ids = _queue(store, team_id, subscription_id, [7])
+    (claimed,) = _ours(_claim(store, "a"), ids)
+    with store.write() as tx:
+        assert not tx.redeliver(ids[0], now_us=NOW, tries=3)  # still pending
+        tx.finish_attempt(claimed, _done())
+        assert tx.redeliver(ids[0], now_us=NOW, tries=3)
+        again = tx.get_delivery(ids[0])
+        assert not tx.redeliver("no-such-id", now_us=NOW, tries=3)
+    assert again is not None
+    assert (again.state, again.attempts, again.max_attempts) == ("pending", 1, 4)
+    with store.read() as tx:
+        listed = tx.list_deliveries(subscription_id=subscription_id, failed=False, limit=10)
+        assert [d.id for d in listed] == ids
+        assert tx.list_deliveries(subscription_id=subscription_id, failed=True, limit=10) == []
+    with store.write() as tx:
+        assert tx.delete_subscription(subscription_id)
+        assert not tx.delete_subscription(subscription_id)
+        assert tx.get_delivery(ids[0]) is None
+    assert _ours(_claim(store, "a"), ids) == []
