@@ -1,0 +1,211 @@
+"""What the server checks of a request beyond the models' types and lengths, said in JSON
+Schema so that the document admits exactly the bodies the server accepts.
+
+The models give types, required fields and lengths; the services check forms (a phone, an
+email, a channel type, a trimmed label, a time) and write the 400s that name the field. Each
+rule here restates one of those checks (``contact_rules``, ``channel_rules``, ``labels``,
+``tags``, ``clock``, ``users``); ``tests/test_openapi_schemathesis.py`` sends what the schemas
+admit and what they refuse, and fails where the server and a rule differ. What no schema can
+say (an id that must name a record of the caller's team, the team's last owner) stays in the
+descriptions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..models import ID_MAX
+
+#: A phone as written: 7 to 15 digits, no leading 0, an optional leading ``+``.
+PHONE = r"^\+?[1-9][0-9]{6,14}$"
+#: ``name@domain`` (one ``@``, no spaces), surrounding whitespace ignored.
+EMAIL = r"^\s*[^@\s]+@[^@\s]+\s*$"
+#: An email, or empty (clears it).
+EMAIL_OR_EMPTY = r"^\s*([^@\s]+@[^@\s]+)?\s*$"
+#: A label or a name, trimmed: 1 to 255 characters are left.
+TRIMMED_LABEL = r"^\s*\S([\s\S]{0,253}\S)?\s*$"
+#: Text that is not blank (only whitespace).
+NOT_BLANK = r"^\s*\S[\s\S]*$"
+#: A channel type, trimmed and case-folded: a letter, then up to 31 letters, digits or ``_.-``,
+#: but not ``id`` (written without a lookahead, which not every generator takes).
+CHANNEL_TYPE = (
+    r"^\s*([A-Za-z]|[A-HJ-Za-hj-z][A-Za-z0-9_.-]|[Ii][A-Ca-cE-Ze-z0-9_.-]"
+    r"|[A-Za-z][A-Za-z0-9_.-]{2,31})\s*$"
+)
+PHONE_TYPE = r"^\s*[Pp][Hh][Oo][Nn][Ee]\s*$"
+EMAIL_TYPE = r"^\s*[Ee][Mm][Aa][Ii][Ll]\s*$"
+#: The value of a channel of another type: not blank, no control character below U+0020.
+OTHER_VALUE = r"^[^\x00-\x1f]*[^\x00-\x1f\s][^\x00-\x1f]*$"
+#: A searched value without a type: an email, or a phone as written.
+GUESSABLE_VALUE = r"^(\+?[1-9][0-9]{6,14}|\s*[^@\s]+@[^@\s]+\s*)$"
+#: RFC 3339 as the server reads it (``T``, ``t`` or a space; up to nine fraction digits).
+RFC3339 = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
+#: A tag color: empty, ``#rgb``, ``#rrggbb``, ``#rrggbbaa`` or a color name.
+COLOR = (
+    r"^(#([0-9A-Fa-f]{3}|[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})"
+    r"|[A-Za-z][A-Za-z0-9]*([ -][A-Za-z0-9]+)*)?$"
+)
+#: A custom field id as a ``custom`` key: written plainly, no leading zero.
+CUSTOM_KEY = r"^(0|[1-9][0-9]{0,17})$"
+#: ``If-Match``: ``*`` or a revision, as an entity tag (``"3"``; ``W/"3"`` and ``3`` too).
+IF_MATCH = r'^(\*|(W/)?"?[0-9]{1,18}"?)$'
+
+
+def _text(pattern: str, description: str) -> dict[str, Any]:
+    return {"pattern": pattern, "description": description}
+
+
+def _id(minimum: int, description: str) -> dict[str, Any]:
+    return {"minimum": minimum, "maximum": ID_MAX, "description": description}
+
+
+DATE = {"format": "date-time", "pattern": RFC3339, "description": "An RFC 3339 time."}
+_PHONE = _text(PHONE, "E.164 digits; a leading + is dropped.")
+_CONTACT_FIELDS: dict[str, Any] = {
+    "phone": _PHONE,
+    "email": _text(EMAIL_OR_EMPTY, "`name@domain`; empty removes the email."),
+    "custom": {
+        "propertyNames": {"pattern": CUSTOM_KEY},
+        "description": "Values by custom field id (a field of the team); null removes a value.",
+    },
+    "assignee_id": {
+        "minimum": -1,
+        "maximum": ID_MAX,
+        "description": "A user of the team; 0 or -1 unassigns.",
+    },
+    "inbox_id": _id(0, "An inbox of the team; 0 for none."),
+    "tags": {"description": "Tags of the team; replaces the contact's tags."},
+}
+
+
+def _channel_value_rules(type_key: str, value_key: str, *, many: bool) -> list[dict[str, Any]]:
+    """The form of a channel value follows its type, when the type is given: a phone, an
+    email, or (any other type) text that is not blank and has no control character."""
+    phone_or_email = {"anyOf": [{"pattern": PHONE_TYPE}, {"pattern": EMAIL_TYPE}]}
+    forms = [
+        ({"pattern": PHONE_TYPE}, PHONE),
+        ({"pattern": EMAIL_TYPE}, EMAIL),
+        ({"not": phone_or_email}, OTHER_VALUE),
+    ]
+    rules = []
+    for type_schema, value_pattern in forms:
+        value: dict[str, Any] = {"pattern": value_pattern}
+        rules.append(
+            {
+                "if": {"properties": {type_key: type_schema}, "required": [type_key]},
+                "then": {"properties": {value_key: {"items": value} if many else value}},
+            }
+        )
+    return rules
+
+
+#: Per component: properties to add to (merged into the model's schema), ``required`` names
+#: to add, and ``allOf`` rules.
+RULES: dict[str, dict[str, Any]] = {
+    "ContactWrite": {"properties": _CONTACT_FIELDS, "required": ["phone"]},
+    "ContactV2Write": {"properties": _CONTACT_FIELDS},
+    "ContactV2Item": {
+        "properties": {
+            **_CONTACT_FIELDS,
+            "contact_id": {"format": "uuid", "description": "The uuid of a contact to update."},
+        }
+    },
+    "TagRef": {"properties": {"tag_id": _id(1, "A tag of the team.")}},
+    "ContactListQuery": {
+        "properties": {
+            "date": DATE,
+            "filter": _text(r"^[^\x00-\x1f]*$", "A substring; no control characters."),
+            "assigned": {"description": "A user id: only contacts assigned to that user."},
+        }
+    },
+    "ContactV2ListQuery": {"properties": {"date": DATE}},
+    "TagListQuery": {"properties": {"date": DATE}},
+    "ContactLookup": {
+        "properties": {"phone": _PHONE, "id": {"anyOf": [{}, {"pattern": r"^[0-9]{1,20}$"}]}},
+        "anyOf": [{"required": ["phone"]}, {"required": ["id"]}],
+    },
+    "SetStatus": {
+        "properties": {"phone": _PHONE, "id": {"anyOf": [{}, {"pattern": r"^[0-9]{1,20}$"}]}},
+        "anyOf": [{"required": ["phone"]}, {"required": ["id"]}],
+    },
+    "TagWrite": {
+        "properties": {
+            "tag": _text(TRIMMED_LABEL, "The label, trimmed; unique in the team."),
+            "color": _text(COLOR, "Empty, a hex color or a color name."),
+        },
+        "required": ["tag"],
+    },
+    "FieldTitle": {
+        "properties": {"title": _text(TRIMMED_LABEL, "The title, trimmed.")},
+        "required": ["title"],
+    },
+    "NoteWrite": {
+        "properties": {
+            "text": {"minLength": 1, **_text(NOT_BLANK, "Kept as sent; not blank.")},
+            "user_id": _id(0, "The author, a user of the team; 0: the caller's user."),
+        },
+        "required": ["text"],
+    },
+    "UserLookup": {
+        "properties": {
+            "phone": {"items": {"pattern": PHONE}},
+            "email": {"items": {"pattern": EMAIL}},
+        }
+    },
+    "UserUpdate": {
+        "properties": {"first_name": _text(TRIMMED_LABEL, "Trimmed; 1 to 255 characters.")}
+    },
+    "UsersUpdate": {"required": ["users"]},
+    "ChannelWrite": {
+        "properties": {"channel_type": {"pattern": CHANNEL_TYPE}},
+        "allOf": _channel_value_rules("channel_type", "channel_id", many=False),
+    },
+    "ChannelValues": {
+        "properties": {"channel_type": {"pattern": CHANNEL_TYPE}},
+        "allOf": [
+            *_channel_value_rules("channel_type", "channel_ids", many=True),
+            {
+                "if": {"not": {"required": ["channel_type"]}},
+                "then": {"properties": {"channel_ids": {"items": {"pattern": GUESSABLE_VALUE}}}},
+            },
+        ],
+    },
+    "ContactIds": {
+        "properties": {
+            "channel_type": {"pattern": r"^\s*[Ii][Dd]\s*$"},
+            "channel_ids": {"items": {"format": "uuid"}},
+        },
+        "required": ["channel_type"],
+    },
+}
+
+
+def refine(components: dict[str, Any]) -> None:
+    """Merge :data:`RULES` into the components (in place); a rule naming a component or a
+    property the models do not have is an error, so a renamed field cannot lose its rule."""
+    for name, rule in RULES.items():
+        schema = components[name]
+        for prop, extra in rule.get("properties", {}).items():
+            if prop not in schema["properties"]:
+                raise KeyError(f"{name}.{prop}: no such property")
+            schema["properties"][prop] = _merged(schema["properties"][prop], extra)
+        if "required" in rule:
+            schema["required"] = sorted({*schema.get("required", ()), *rule["required"]})
+        for keyword in ("allOf", "anyOf"):
+            if keyword in rule:
+                schema[keyword] = rule[keyword]
+
+
+def _merged(schema: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(schema)
+    for key, value in extra.items():
+        if key == "anyOf" and "anyOf" in merged:  # branch by branch
+            merged["anyOf"] = [_merged(a, b) for a, b in zip(merged["anyOf"], value, strict=True)]
+        elif key == "items" and "items" in merged:
+            merged["items"] = _merged(merged["items"], value)
+        else:
+            merged[key] = value
+    return merged
