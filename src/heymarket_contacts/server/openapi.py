@@ -81,9 +81,10 @@ answer carries `X-Request-Id`; authenticated ones `X-RateLimit-Limit`, `X-RateLi
 and `X-RateLimit-Reset` while a rate limit is on (500 requests a minute per team by default).
 Success is 200, creates included. Errors have the body `ErrorBody`.
 
-Bodies are JSON; unknown and read-only fields are ignored. No text anywhere in a body may hold
-the NUL character (U+0000), and a body may nest arrays and objects at most 64 levels deep.
-A body is at most 1 MiB (5 MiB for batch and bulk calls)."""
+Bodies are JSON; unknown and read-only fields are ignored. Integers are written without a
+fraction or an exponent (`3`, not `3.0`). No text anywhere in a body may hold the NUL character
+(U+0000), and a body may nest arrays and objects at most 64 levels deep. A body is at most
+1 MiB (5 MiB for batch and bulk calls)."""
 _HEADERS: dict[str, Any] = {
     "X-Request-Id": {
         "description": "The server's id of this request (a UUID), also in an error's body",

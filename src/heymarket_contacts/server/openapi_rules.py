@@ -16,28 +16,36 @@ from typing import Any
 
 from ..models import ID_MAX
 
+#: Whitespace as the server's ``str.strip`` and ``\s`` see it, spelt out since JavaScript's
+#: ``\s`` differs (U+001C to U+001F and U+0085 are whitespace in Python only, U+FEFF in
+#: JavaScript only).
+_SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+WS = f"[{_SPACE}]"
+NOT_WS = f"[^{_SPACE}]"
 #: A phone as written: 7 to 15 digits, no leading 0, an optional leading ``+``.
 PHONE = r"^\+?[1-9][0-9]{6,14}$"
+_EMAIL = f"[^@{_SPACE}]+@[^@{_SPACE}]+"
 #: ``name@domain`` (one ``@``, no spaces), surrounding whitespace ignored.
-EMAIL = r"^\s*[^@\s]+@[^@\s]+\s*$"
+EMAIL = f"^{WS}*{_EMAIL}{WS}*$"
 #: An email, or empty (clears it).
-EMAIL_OR_EMPTY = r"^\s*([^@\s]+@[^@\s]+)?\s*$"
+EMAIL_OR_EMPTY = f"^{WS}*({_EMAIL})?{WS}*$"
 #: A label or a name, trimmed: 1 to 255 characters are left.
-TRIMMED_LABEL = r"^\s*\S([\s\S]{0,253}\S)?\s*$"
+TRIMMED_LABEL = f"^{WS}*{NOT_WS}([\\s\\S]{{0,253}}{NOT_WS})?{WS}*$"
 #: Text that is not blank (only whitespace).
-NOT_BLANK = r"^\s*\S[\s\S]*$"
+NOT_BLANK = f"^{WS}*{NOT_WS}[\\s\\S]*$"
 #: A channel type, trimmed and case-folded: a letter, then up to 31 letters, digits or ``_.-``,
 #: but not ``id`` (written without a lookahead, which not every generator takes).
 CHANNEL_TYPE = (
-    r"^\s*([A-Za-z]|[A-HJ-Za-hj-z][A-Za-z0-9_.-]|[Ii][A-Ca-cE-Ze-z0-9_.-]"
-    r"|[A-Za-z][A-Za-z0-9_.-]{2,31})\s*$"
+    f"^{WS}*([A-Za-z]|[A-HJ-Za-hj-z][A-Za-z0-9_.-]|[Ii][A-Ca-cE-Ze-z0-9_.-]"
+    f"|[A-Za-z][A-Za-z0-9_.-]{{2,31}}){WS}*$"
 )
-PHONE_TYPE = r"^\s*[Pp][Hh][Oo][Nn][Ee]\s*$"
-EMAIL_TYPE = r"^\s*[Ee][Mm][Aa][Ii][Ll]\s*$"
+PHONE_TYPE = f"^{WS}*[Pp][Hh][Oo][Nn][Ee]{WS}*$"
+EMAIL_TYPE = f"^{WS}*[Ee][Mm][Aa][Ii][Ll]{WS}*$"
+ID_TYPE = f"^{WS}*[Ii][Dd]{WS}*$"
 #: The value of a channel of another type: not blank, no control character below U+0020.
-OTHER_VALUE = r"^[^\x00-\x1f]*[^\x00-\x1f\s][^\x00-\x1f]*$"
+OTHER_VALUE = f"^[^\\x00-\\x1f]*[^\\x00-\\x20{_SPACE}][^\\x00-\\x1f]*$"
 #: A searched value without a type: an email, or a phone as written.
-GUESSABLE_VALUE = r"^(\+?[1-9][0-9]{6,14}|\s*[^@\s]+@[^@\s]+\s*)$"
+GUESSABLE_VALUE = f"^(\\+?[1-9][0-9]{{6,14}}|{WS}*{_EMAIL}{WS}*)$"
 #: RFC 3339 as the server reads it (``T``, ``t`` or a space; up to nine fraction digits).
 RFC3339 = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?"
@@ -78,6 +86,24 @@ _CONTACT_FIELDS: dict[str, Any] = {
     },
     "inbox_id": _id(0, "An inbox of the team; 0 for none."),
     "tags": {"description": "Tags of the team; replaces the contact's tags."},
+}
+
+
+#: A contact by phone, else by id (a number, or a string of digits): the id is not read
+#: when a phone is given.
+_LOOKUP: dict[str, Any] = {
+    "properties": {"phone": _PHONE, "id": {"description": "Read only when `phone` is absent."}},
+    "anyOf": [{"required": ["phone"]}, {"required": ["id"]}],
+    "allOf": [
+        {
+            "if": {"not": {"required": ["phone"]}},
+            "then": {
+                "properties": {
+                    "id": {"anyOf": [{"type": "integer"}, {"pattern": r"^[0-9]{1,20}$"}]}
+                }
+            },
+        }
+    ],
 }
 
 
@@ -123,14 +149,8 @@ RULES: dict[str, dict[str, Any]] = {
     },
     "ContactV2ListQuery": {"properties": {"date": DATE}},
     "TagListQuery": {"properties": {"date": DATE}},
-    "ContactLookup": {
-        "properties": {"phone": _PHONE, "id": {"anyOf": [{}, {"pattern": r"^[0-9]{1,20}$"}]}},
-        "anyOf": [{"required": ["phone"]}, {"required": ["id"]}],
-    },
-    "SetStatus": {
-        "properties": {"phone": _PHONE, "id": {"anyOf": [{}, {"pattern": r"^[0-9]{1,20}$"}]}},
-        "anyOf": [{"required": ["phone"]}, {"required": ["id"]}],
-    },
+    "ContactLookup": _LOOKUP,
+    "SetStatus": _LOOKUP,
     "TagWrite": {
         "properties": {
             "tag": _text(TRIMMED_LABEL, "The label, trimmed; unique in the team."),
@@ -175,7 +195,7 @@ RULES: dict[str, dict[str, Any]] = {
     },
     "ContactIds": {
         "properties": {
-            "channel_type": {"pattern": r"^\s*[Ii][Dd]\s*$"},
+            "channel_type": {"pattern": ID_TYPE},
             "channel_ids": {"items": {"format": "uuid"}},
         },
         "required": ["channel_type"],
