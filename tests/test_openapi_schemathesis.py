@@ -107,6 +107,8 @@ def answered_ok(server: RunningServer, team: TeamCredentials) -> set[str]:
 
 def assert_clean(run: Run) -> None:
     report = run.report
+    if report["exit_code"] != 0:
+        print(run.output)  # the failures in full: an assertion's message is cut short
     assert report["operations"]["tested"] == OPERATIONS, run.output
     for phase in PHASES:
         assert report["phases"][phase]["status"] == "success", (phase, run.output)
