@@ -87,9 +87,12 @@ def st_run(
         "HM_TEST_SECRET_KEY": team.secret_key,
     }
     started, cpu = time.monotonic(), _children_cpu()
+    # In the test's own directory: st keeps a cache of failures there (.schemathesis/) and
+    # replays them first, which would tie one run to the runs before it.
     completed = subprocess.run(
-        command, env=environment, capture_output=True, text=True, timeout=3600, check=False
-    )
+        command, env=environment, cwd=tmp_path, capture_output=True, text=True,
+        timeout=3600, check=False,
+    )  # fmt: skip
     seconds, cpu = time.monotonic() - started, _children_cpu() - cpu
     output = completed.stdout + completed.stderr
     assert report.exists(), output
