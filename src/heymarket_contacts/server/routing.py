@@ -73,10 +73,20 @@ class Operation:
     body_limit: int = BODY_LIMIT
     #: An empty body (a GET that sends none) reads as ``{}`` instead of being a 400.
     body_optional: bool = False
-    #: The body as documented, when the handler checks its items one by one (a batch).
+    #: The body as documented, when it is decoded as another model (a batch, whose items
+    #: are checked one by one).
     documented_body: Any = None
-    #: Extra error statuses this operation answers, beyond those every operation may.
+    #: The items of the body are checked one by one (and fail alone): a batch or bulk write.
+    per_item: bool = False
+    #: Extra error statuses this operation answers, beyond those every operation may; a 412
+    #: means it honours ``If-Match``.
     errors: Sequence[int] = ()
+    #: The resource it belongs to: the document's tag (a generated client's module).
+    tag: str = ""
+    #: What the document says of it, beyond the summary.
+    description: str = ""
+    #: A success answers ``ETag: "<rev>"``.
+    etag: bool = False
 
     @property
     def operation_id(self) -> str:
@@ -102,7 +112,7 @@ class Operation:
             if self.body_optional and not raw.strip():
                 raw = b"{}"
             # A body whose items are checked one by one leaves their text checks to them.
-            body = decode_body(raw, self.body, check_text=self.documented_body is None)
+            body = decode_body(raw, self.body, check_text=not self.per_item)
         response = await self.handler(Call(request, principal, api, body))
         if rate_headers:
             response.headers.update(rate_headers)

@@ -56,23 +56,32 @@ async def delete_channel(call: Call) -> Response:
 OPERATIONS = [
     Operation(
         "POST", "/v2/contact/{uuid}/channel", add_channel, "Add a channel to a contact",
-        list[ContactChannel], body=ChannelWrite, errors=(409,),
+        list[ContactChannel], body=ChannelWrite, errors=(409,), tag="channels",
+        description="Adds a channel; the first of its type becomes primary. A value the"
+        " contact holds already only takes the handle and info given. A value another contact"
+        " holds is a 409.",
     ),
     Operation(
         "PUT", "/v2/contact/{uuid}/channel", replace_channel,
         "Replace the primary channel of a type", list[ContactChannel], body=ChannelWrite,
-        errors=(409,),
+        errors=(409,), tag="channels",
+        description="Puts the value in place of the primary channel of its type (which keeps"
+        " its id); answers the contact's channels.",
     ),
     Operation(
         "GET", "/v2/contact/{uuid}/channels", list_channels, "A contact's channels",
-        list[ContactChannel],
+        list[ContactChannel], tag="channels",
+        description="The contact's channels, primary ones first, then oldest first.",
     ),
     Operation(
         "GET", "/v2/contact/{uuid}/channel/{type}", get_channel,
-        "The primary channel of a type", ContactChannel,
+        "The primary channel of a type", ContactChannel, tag="channels",
+        description="The contact's primary channel of the type in the path.",
     ),
     Operation(
         "DELETE", "/v2/contact/{uuid}/channel/{type}", delete_channel,
-        "Remove the primary channel of a type", Literal["ok"],
+        "Remove the primary channel of a type", Literal["ok"], tag="channels",
+        description="Removes the primary channel of the type; the oldest other one of the type"
+        " becomes primary. The contact's last channel is a 400.",
     ),
 ]  # fmt: skip

@@ -29,6 +29,7 @@ BATCH_OVERWRITE = QueryParam(
     "overwrite", bool, "true: an item whose phone exists updates that contact; false: it is skipped"
 )
 BatchBody = Annotated[list[Any], Meta(max_length=BATCH_MAX)]
+BatchItems = Annotated[list[ContactWrite], Meta(max_length=BATCH_MAX)]
 
 
 async def create_contact(call: Call) -> Response:
@@ -110,43 +111,68 @@ async def import_contacts(call: Call) -> Response:
     return json_response(failures or "ok")
 
 
+_CONDITIONAL = " With `If-Match` (a GET's `ETag`), only while the contact is at that revision."
 OPERATIONS = [
     Operation(
         "POST", "/v1/contact", create_contact, "Create a contact", ContactRef, body=ContactWrite,
-        errors=(409,),
+        errors=(409,), tag="contacts",
+        description="Creates a contact from the write shape (`phone` required). A phone or an"
+        " email another contact of the team holds is a 409 with `existing_id`.",
     ),
-    Operation("GET", "/v1/contact/{id}", get_contact, "Get a contact", Contact),
+    Operation(
+        "GET", "/v1/contact/{id}", get_contact, "Get a contact", Contact, tag="contacts",
+        etag=True,
+        description="The contact, every field present; `ETag` is its revision.",
+    ),
     Operation(
         "PUT", "/v1/contact/{id}", update_contact, "Update a contact", ContactRef,
-        body=ContactWrite, query=[OVERWRITE], errors=(409, 412),
+        body=ContactWrite, query=[OVERWRITE], errors=(409, 412), tag="contacts",
+        description="Fields present overwrite, absent ones stay; `phone` is required. `custom`"
+        " merges unless `overwrite=true`; `tags` replaces the contact's tags." + _CONDITIONAL,
     ),
     Operation(
         "DELETE", "/v1/contact/{id}", delete_contact, "Delete a contact", Literal["ok"],
-        errors=(412,),
+        errors=(412,), tag="contacts",
+        description="Deletes the contact, its channels and notes; a second delete is a 404."
+        + _CONDITIONAL,
     ),
     Operation(
         "POST", "/v1/contacts", list_contacts, "List contacts by date cursor", list[Contact],
-        body=ContactListQuery,
+        body=ContactListQuery, tag="contacts",
+        description="Up to `limit` contacts strictly before `date` (after it when ascending)."
+        " Pass the last item's `updated` (or `created`) as the next `date`; an empty array"
+        " ends the walk.",
     ),
     Operation(
         "POST", "/v1/contacts/count", count_contacts, "Count the contacts a listing selects", int,
-        body=ContactListQuery,
+        body=ContactListQuery, tag="contacts",
+        description="How many contacts the same options select, cursor included (`limit` and"
+        " `page` aside), as a JSON integer.",
     ),
     Operation(
         "POST", "/v1/contact/get", find_contact, "Get a contact by phone or id", Contact,
-        body=ContactLookup,
+        body=ContactLookup, tag="contacts", etag=True,
+        description="The contact with this phone (any of its phone channels) or id; phone"
+        " wins when both are given.",
     ),
     Operation(
         "POST", "/v1/contact/status", contact_status, "A contact's opt-out and block status",
-        ContactStatus, body=ContactLookup,
+        ContactStatus, body=ContactLookup, tag="contacts",
+        description="Whether the contact (by phone or id) is unsubscribed and blocked.",
     ),
     Operation(
         "POST", "/v1/contact/set_status", set_status, "Subscribe, unsubscribe, block, unblock",
-        Literal["success"], body=SetStatus, errors=(412,),
+        Literal["success"], body=SetStatus, errors=(412,), tag="contacts",
+        description="Changes the contact's status; each call is a write (`rev` + 1,"
+        " `op: \"status\"`)." + _CONDITIONAL,
     ),
     Operation(
         "POST", "/v1/batch/contacts", import_contacts, "Create or update contacts in bulk",
         Literal["ok"] | list[BatchFailure], body=BatchBody, query=[BATCH_OVERWRITE],
-        body_limit=BULK_BODY_LIMIT, documented_body=list[ContactWrite],
+        body_limit=BULK_BODY_LIMIT, documented_body=BatchItems, per_item=True, tag="contacts",
+        description="Up to 1,000 contacts, matched by phone: a match is skipped, or updated with"
+        " `overwrite=true`; others are created. Each item is checked on its own: valid items"
+        " are written even when others fail, and the answer lists the failures (`\"ok\"`"
+        " when none failed).",
     ),
 ]  # fmt: skip

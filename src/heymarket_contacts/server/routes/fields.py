@@ -22,11 +22,14 @@ async def create_contact_fields(call: Call) -> Response:
 OPERATIONS = [
     Operation(
         "POST", "/v1/contact-fields", list_contact_fields, "The team's custom contact fields",
-        list[ContactField], body=FieldListQuery,
+        list[ContactField], body=FieldListQuery, tag="custom fields",
+        description="The team's custom contact fields, oldest first (the body is `{}`).",
     ),
     Operation(
         "POST", "/v1/contacts/fields", create_contact_fields,
         "Make custom contact fields (a title the team has is answered as a duplicate)",
-        list[FieldCreated], body=FieldTitles, body_limit=BULK_BODY_LIMIT,
+        list[FieldCreated], body=FieldTitles, body_limit=BULK_BODY_LIMIT, tag="custom fields",
+        description="Makes a field for each title the team does not have (ignoring case and"
+        " Unicode form), in the order sent; a bad item is a 400 naming it and makes none.",
     ),
 ]  # fmt: skip

@@ -27,10 +27,14 @@ async def delete_note(call: Call) -> Response:
 OPERATIONS = [
     Operation(
         "POST", "/v1/contact/{id}/note", create_note, "Add a note to a contact", Note,
-        body=NoteWrite,
+        body=NoteWrite, tag="notes",
+        description="Adds a note (a write to the contact: `rev` + 1, `op: \"note\"`) and"
+        " answers it.",
     ),
     Operation(
         "DELETE", "/v1/contact/{id}/note/{note_id}", delete_note, "Delete a contact's note",
-        Literal["ok"],
+        Literal["ok"], tag="notes",
+        description="Deletes the note (a write to the contact); a note of another contact is a"
+        " 404.",
     ),
 ]  # fmt: skip

@@ -30,15 +30,23 @@ async def delete_tag(call: Call) -> Response:
 
 OPERATIONS = [
     Operation(
-        "POST", "/v1/tag", create_tag, "Create a tag", TagCreated, body=TagWrite, errors=(409,)
+        "POST", "/v1/tag", create_tag, "Create a tag", TagCreated, body=TagWrite, errors=(409,),
+        tag="tags",
+        description="Creates a tag; a label the team has (ignoring case and Unicode form) is a"
+        " 409 with `existing_id`.",
     ),
-    Operation("GET", "/v1/tag/{id}", get_tag, "Get a tag", TagDetail),
+    Operation(
+        "GET", "/v1/tag/{id}", get_tag, "Get a tag", TagDetail, tag="tags",
+        description="The tag.",
+    ),
     Operation(
         "POST", "/v1/tags", list_tags, "Up to 30 tags updated before `date`, newest first",
-        list[TagDetail], body=TagListQuery,
+        list[TagDetail], body=TagListQuery, tag="tags",
+        description="Walk by passing the last item's `updated` as the next `date`.",
     ),
     Operation(
         "DELETE", "/v1/tag/{id}", delete_tag, "Delete a tag, taking it off every contact",
-        Literal["ok"],
+        Literal["ok"], tag="tags",
+        description="Deletes the tag; each contact that had it gets a write (`op: \"tags\"`).",
     ),
 ]  # fmt: skip

@@ -18,6 +18,12 @@ async def list_inboxes(call: Call) -> Response:
 
 
 OPERATIONS = [
-    Operation("GET", "/v1/team", get_team, "The caller's team", Team),
-    Operation("GET", "/v1/inboxes", list_inboxes, "The team's inboxes", list[Inbox]),
-]
+    Operation(
+        "GET", "/v1/team", get_team, "The caller's team", Team, tag="team",
+        description="The team, its contact count and its members.",
+    ),
+    Operation(
+        "GET", "/v1/inboxes", list_inboxes, "The team's inboxes", list[Inbox], tag="inboxes",
+        description="The team's inboxes, by id.",
+    ),
+]  # fmt: skip
