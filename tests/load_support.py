@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +34,24 @@ from support import RunningServer, TeamCredentials, free_port, unique_phone
 
 #: A request of the load that takes longer than this counts as hung.
 REQUEST_TIMEOUT = 30.0
+#: A load's token is minted anew after this long (a token lives 300 s).
+TOKEN_REUSE_S = 120.0
+
+
+class FreshToken(httpx.Auth):
+    """A team's bearer token, minted anew every :data:`TOKEN_REUSE_S`, for loads that may
+    run longer than a token lives."""
+
+    def __init__(self, team: TeamCredentials) -> None:
+        self.team = team
+        self.minted = 0.0
+        self.token = ""
+
+    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+        if time.monotonic() - self.minted > TOKEN_REUSE_S:
+            self.token, self.minted = self.team.token(), time.monotonic()
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        yield request
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,11 +180,7 @@ class Writer(threading.Thread):
         self.read_back = read_back
         self.mine = mine if mine is not None else []
         self.random = random.Random(index)
-        self.http = httpx.Client(
-            base_url=base_url,
-            headers={"Authorization": f"Bearer {team.token()}"},
-            timeout=REQUEST_TIMEOUT,
-        )
+        self.http = httpx.Client(base_url=base_url, auth=FreshToken(team), timeout=REQUEST_TIMEOUT)
 
     def run(self) -> None:
         try:

@@ -28,6 +28,7 @@ import pytest
 from load_support import (
     REQUEST_TIMEOUT,
     ContactValues,
+    FreshToken,
     Ledger,
     Writer,
     new_team,
@@ -71,8 +72,8 @@ class Reader(threading.Thread):
 
     def run(self) -> None:
         draw = random.Random()
-        headers = {"Authorization": f"Bearer {self.team.token()}"}
-        with httpx.Client(base_url=self.base_url, headers=headers, timeout=REQUEST_TIMEOUT) as http:
+        auth = FreshToken(self.team)
+        with httpx.Client(base_url=self.base_url, auth=auth, timeout=REQUEST_TIMEOUT) as http:
             while not self.stop.is_set() and not self.failures:
                 known = list(self.ledger.acknowledged.items())
                 if known and draw.random() < 0.8:
@@ -110,11 +111,7 @@ class ReadBack:
     def __init__(self, base_url: str, team: TeamCredentials, ledger: Ledger) -> None:
         self.ledger = ledger
         self.reads = 0
-        self.http = httpx.Client(
-            base_url=base_url,
-            headers={"Authorization": f"Bearer {team.token()}"},
-            timeout=REQUEST_TIMEOUT,
-        )
+        self.http = httpx.Client(base_url=base_url, auth=FreshToken(team), timeout=REQUEST_TIMEOUT)
 
     def __call__(self, contact_id: int, values: ContactValues) -> None:
         try:
