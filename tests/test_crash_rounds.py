@@ -38,8 +38,9 @@ from support import RunningServer, TeamCredentials, postgres_database, require_p
 WRITERS = 6
 WORKERS = 2
 #: A round is killed once this many more writes were acknowledged (drawn anew each round, so
-#: that the kill lands at different points of the load).
+#: that the kill lands at different points of the load): few in the suite, more in chaos.
 KILL_AFTER = (40, 160)
+CHAOS_KILL_AFTER = (200, 1200)
 #: A round that has not reached its count by then has hung.
 ROUND_LIMIT_S = 120.0
 #: Contacts a round reads back through the restarted server.
@@ -162,9 +163,13 @@ class Rounds:
         )
 
 
-@pytest.mark.parametrize("rounds", [3, pytest.param(25, marks=pytest.mark.chaos)])
+@pytest.mark.parametrize(
+    ("rounds", "kill_after"),
+    [(3, KILL_AFTER), pytest.param(25, CHAOS_KILL_AFTER, marks=pytest.mark.chaos)],
+    ids=["3-rounds", "25-rounds"],
+)
 def test_kill_9_under_concurrent_writes_loses_no_acknowledged_write(
-    crash_database: CrashDatabase, rounds: int, tmp_path: Path
+    crash_database: CrashDatabase, rounds: int, kill_after: tuple[int, int], tmp_path: Path
 ) -> None:
     state = Rounds(crash_database, tmp_path / "serve.log")
     draw = random.Random(rounds)
@@ -172,7 +177,7 @@ def test_kill_9_under_concurrent_writes_loses_no_acknowledged_write(
     state.team = new_team(crash_database.url, crash_database.master_key)
     try:
         for _ in range(rounds):
-            state.crash(server, draw.randint(*KILL_AFTER))
+            state.crash(server, draw.randint(*kill_after))
             assert not state.ledger.failures, state.ledger.failures[:5]
             server = state.start()
             state.verify(server)
