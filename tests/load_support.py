@@ -329,7 +329,17 @@ def _alive(pid: int) -> bool:
     return state != "Z"  # a zombie holds no file any more
 
 
-def worker_deaths(log_path: Path) -> list[str]:
-    """The log lines that tell of a worker that died or of a fatal error in one."""
-    markers = ("Unexpected exit from worker", "Fatal Python error", "Traceback")
-    return [line for line in log_path.read_text().splitlines() if any(m in line for m in markers)]
+def log_problems(log_path: Path) -> list[str]:
+    """What a server's log tells of trouble: a worker that died, a fatal error (with
+    ``PYTHONFAULTHANDLER``), and each traceback's last line (the exception)."""
+    lines = log_path.read_text(errors="replace").splitlines()
+    problems = [
+        line
+        for line in lines
+        if "Unexpected exit from worker" in line or "Fatal Python error" in line
+    ]
+    for index, line in enumerate(lines):
+        if line.startswith("Traceback"):
+            rest = lines[index + 1 :]
+            problems.append(next((x for x in rest if not x.startswith(" ")), line))
+    return problems

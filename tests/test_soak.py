@@ -27,10 +27,10 @@ import pytest
 from load_support import (
     REQUEST_TIMEOUT,
     FreshToken,
+    log_problems,
     new_team,
     start_server_group,
     tree_pids,
-    worker_deaths,
 )
 from support import TeamCredentials, unique_phone
 
@@ -174,6 +174,6 @@ def test_a_soak_under_mixed_load_has_no_errors_and_no_leak(tmp_path: Path) -> No
     )
     assert not soak.errors, soak.errors[:5]
     assert not replaced
-    assert not worker_deaths(log_path)
+    assert not log_problems(log_path)
     assert samples[-1].rss_kib <= warm.rss_kib * RSS_GROWTH + RSS_SLACK_KIB, samples
     assert samples[-1].fds <= warm.fds + FD_SLACK, samples
