@@ -54,13 +54,18 @@ class Sample:
 
 
 def sample(pids: list[int], at: float) -> Sample:
+    """The memory and descriptors of ``pids`` (summed) from /proc; a process that is gone
+    meanwhile counts nothing (the soak fails on a replaced worker anyway)."""
     rss = fds = 0
     for pid in pids:
-        status = Path(f"/proc/{pid}/status").read_text()
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            fds += len(os.listdir(f"/proc/{pid}/fd"))
+        except FileNotFoundError:
+            continue
         rss += int(
             next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1]
         )
-        fds += len(os.listdir(f"/proc/{pid}/fd"))
     return Sample(at, rss, fds)
 
 
