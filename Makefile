@@ -41,7 +41,9 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 ## The long reliability rounds (tests marked chaos): kill -9 rounds, soaks, outages, the full
-## schemathesis run. Not part of `make test`; each prints its figures.
+## schemathesis run. Not part of `make test`; each prints its figures. CHAOS_RUNS=20 repeats
+## the SQLite multi-process stress 20 times; CHAOS_STRESS_SECONDS and CHAOS_SOAK_SECONDS set
+## how long the stress and the soak last (60 and 300). See docs/server.md#reliability-checks.
 chaos: $(STAMP)
 	$(BIN)/pytest -m chaos -s
 
