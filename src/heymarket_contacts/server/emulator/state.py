@@ -125,7 +125,9 @@ class EmulatorState:
                 "INSERT INTO faults (rule, remaining) VALUES (?, ?)",
                 (msgspec.json.encode(rule).decode(), times),
             )
-            return int(cursor.lastrowid or 0)
+            fault_id = int(cursor.lastrowid or 0)
+            cursor.close()  # under the lock (see the store's writer)
+            return fault_id
 
     def fire(self, fault_id: int) -> bool:
         """Count a firing of the rule; ``False`` when it retired meanwhile (its ``times`` used
@@ -154,6 +156,7 @@ class EmulatorState:
         with self._transaction() as connection:
             cursor = connection.execute("INSERT INTO journal (entry) VALUES ('')")
             seq = int(cursor.lastrowid or 0)
+            cursor.close()  # under the lock (see the store's writer)
             entry["seq"] = seq
             connection.execute(
                 "UPDATE journal SET entry = ? WHERE seq = ?",

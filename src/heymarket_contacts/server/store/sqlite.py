@@ -103,18 +103,26 @@ class SQLiteStore:
 
     @contextmanager
     def _transaction(self, connection: sqlite3.Connection) -> Iterator[Transaction]:
-        """One write transaction on the writer connection; the caller holds ``_write_lock``."""
+        """One write transaction on the writer connection; the caller holds ``_write_lock``.
+
+        The cursor is closed before the lock is let go. Left open, it would be freed whenever
+        its last reference goes (after the lock, in the caller's thread), and freeing a cursor
+        resets the statement it last ran: a cached statement that another thread's
+        transaction may be running by then (``bad parameter or other API misuse``)."""
         cursor = connection.cursor()
-        cursor.execute("BEGIN IMMEDIATE")
         try:
-            yield SqlTransaction(cursor, SQLITE_DIALECT)
-        except sqlite3.IntegrityError as error:
-            connection.rollback()
-            raise _unique_violation(error) from error
-        except BaseException:
-            connection.rollback()
-            raise
-        connection.commit()
+            cursor.execute("BEGIN IMMEDIATE")
+            try:
+                yield SqlTransaction(cursor, SQLITE_DIALECT)
+            except sqlite3.IntegrityError as error:
+                connection.rollback()
+                raise _unique_violation(error) from error
+            except BaseException:
+                connection.rollback()
+                raise
+            connection.commit()
+        finally:
+            cursor.close()
 
     def clear_teams(self, team_ids: Sequence[int] | None) -> list[int]:
         """With foreign keys off for the transaction: the children are deleted before their
