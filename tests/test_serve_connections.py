@@ -121,3 +121,39 @@ def test_a_worker_killed_with_kill_9_is_replaced_and_the_server_goes_on(
         assert log.count("Spawning worker-1") >= 2, log
     finally:
         running.stop()
+
+
+def test_readyz_says_a_worker_is_down_until_it_is_replaced(tmp_path: Path) -> None:
+    running = RunningServer.start(
+        str(tmp_path / "contacts.db"), {}, tmp_path / "serve.log", "--workers", "2"
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while len(worker_pids(running.process.pid)) < 2 or readyz(running)[0] != 200:
+            assert time.monotonic() < deadline, running.log_path.read_text()
+            time.sleep(0.05)
+        assert readyz(running) == (200, {"status": "ready", "database": "ok",
+                                         "migrations": "current"})  # fmt: skip
+        victim = worker_pids(running.process.pid)[0]
+        os.kill(victim, signal.SIGKILL)
+        seen = []
+        deadline = time.monotonic() + 30
+        while not seen or seen[-1][0] != 200:  # the survivor answers while the other respawns
+            assert time.monotonic() < deadline, (seen[-3:], running.log_path.read_text())
+            seen.append(readyz(running))
+            time.sleep(0.01)
+        down = [body for status, body in seen if status == 503]
+        assert down, "no 503 while a worker was down"
+        assert down[0] == {"status": "unavailable", "database": "ok", "migrations": "current",
+                           "workers": "1 of 2"}  # fmt: skip
+        assert victim not in worker_pids(running.process.pid)
+    finally:
+        running.stop()
+
+
+def readyz(running: RunningServer) -> tuple[int, dict[str, str] | None]:
+    try:
+        answer = httpx.get(f"{running.base_url}/readyz", timeout=2)
+    except httpx.TransportError:
+        return 0, None
+    return answer.status_code, answer.json()

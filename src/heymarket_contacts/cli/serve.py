@@ -232,11 +232,21 @@ def serve(no_legacy_keys: bool, no_console: bool, seed_contacts: int | None, **f
         click.echo(f"Emulator on: control plane at {base_url}/_emulator/ (docs/emulator.md)")
     if settings.metrics:
         _share_metrics_between_workers()
-    with tempfile.TemporaryDirectory(prefix="heymarket-emulator-") as scratch:
-        if settings.emulator and not settings.emulator_state:
-            settings = replace(settings, emulator_state=str(Path(scratch) / "state.db"))
+    with tempfile.TemporaryDirectory(prefix="heymarket-serve-") as scratch:
+        settings = _with_shared_files(settings, Path(scratch))
         os.environ.update(settings.environment())
         _run(settings)
+
+
+def _with_shared_files(settings: Settings, scratch: Path) -> Settings:
+    """The files the workers share, in ``scratch`` unless given: the emulator's state and the
+    folder where each worker says it serves (what ``/readyz`` counts)."""
+    if settings.emulator and not settings.emulator_state:
+        settings = replace(settings, emulator_state=str(scratch / "state.db"))
+    if not settings.workers_dir:
+        (scratch / "workers").mkdir()
+        settings = replace(settings, workers_dir=str(scratch / "workers"))
+    return settings
 
 
 def _print_first_start(bootstrap: Bootstrap, base_url: str, *, console: bool) -> None:

@@ -33,6 +33,7 @@ from .service.team import TeamService
 from .service.users import UserService
 from .settings import Settings
 from .store import Store, StoreUnavailable
+from .workers import WorkerRoster
 
 T = TypeVar("T")
 
@@ -61,6 +62,8 @@ class Api:
     limiter: RateLimiter | None
     #: The emulator's hooks (spec section 9), when ``--emulator`` is on.
     emulator: Interceptor | None = None
+    #: The server's worker processes, for ``/readyz`` (when ``serve`` runs them).
+    workers: WorkerRoster | None = None
 
     async def admit(self, principal: Principal) -> dict[str, str]:
         """Count the request against its team's rate limit: its headers, or a 429."""

@@ -36,6 +36,7 @@ from .webhooks.sender import Sender
 from .webhooks.subscriptions import WebhookService
 from .webhooks.targets import TargetPolicy
 from .webhooks.worker import DeliveryWorker
+from .workers import WorkerRoster
 
 if TYPE_CHECKING:
     from .emulator.runtime import Emulator
@@ -64,6 +65,9 @@ def create_app(
         backoff=settings.webhook_backoff, timeout=settings.webhook_timeout,
         on_try=metrics.webhook_try if metrics is not None else _ignore,
     )  # fmt: skip
+    workers = (
+        WorkerRoster(Path(settings.workers_dir), settings.workers) if settings.workers_dir else None
+    )
     api = Api(
         settings=settings,
         store=store,
@@ -88,6 +92,7 @@ def create_app(
             limit=settings.rate_limit, redis_url=settings.redis_url, store=store, clock=clock
         ),
         emulator=emulator,
+        workers=workers,
     )
     routes: list[Route] = [*OPERATIONS, *system_routes(OPERATIONS)]
     observers: list[Observer] = []
@@ -112,7 +117,7 @@ def create_app(
         routes.extend(_console_routes(store, box, real_clock, emulator))
     return ServerApp(
         api, routes, observers=observers, on_shutdown=on_shutdown, headers=headers,
-        background=[deliveries],
+        background=[deliveries] if workers is None else [workers, deliveries],
     )  # fmt: skip
 
 

@@ -36,6 +36,7 @@ ENVIRONMENT = {
     "emulator_journal": ("HEYMARKET_EMULATOR_JOURNAL", "--emulator-journal"),
     "emulator_seed": ("HEYMARKET_EMULATOR_SEED", "--emulator-seed"),
     "emulator_state": ("HEYMARKET_EMULATOR_STATE", None),
+    "workers_dir": ("HEYMARKET_WORKERS_DIR", None),
     "console": ("HEYMARKET_CONSOLE", "--no-console"),
     "webhooks_allow_private": ("HEYMARKET_WEBHOOKS_ALLOW_PRIVATE", "--webhooks-allow-private"),
     "webhook_tries": ("HEYMARKET_WEBHOOK_TRIES", "--webhook-tries"),
@@ -76,6 +77,9 @@ class Settings:
     #: The file the emulator's journal, faults and clock live in, shared by the workers
     #: (``serve`` makes one; ``None``: the app makes its own).
     emulator_state: str | None = None
+    #: The folder where each worker process of the server keeps a file while it serves, for
+    #: ``/readyz`` to count them (``serve`` makes one; ``None``: not counted).
+    workers_dir: str | None = None
     #: The web console under ``/console`` (contract section 12).
     console: bool = True
     #: Webhooks may go to private, loopback and link-local addresses too.
@@ -105,6 +109,7 @@ class Settings:
             "emulator_journal": str(self.emulator_journal),
             "emulator_seed": None if self.emulator_seed is None else str(self.emulator_seed),
             "emulator_state": self.emulator_state,
+            "workers_dir": self.workers_dir,
             "console": "1" if self.console else "0",
             "webhooks_allow_private": "1" if self.webhooks_allow_private else "0",
             "webhook_tries": str(self.webhook_tries),
@@ -142,6 +147,7 @@ def load_settings(environ: Mapping[str, str], **flags: Any) -> Settings:
         emulator_journal=_parse(given, "emulator_journal", _integer_between(1, 1_000_000), 10_000),
         emulator_seed=_parse(given, "emulator_seed", _integer_between(0, 2**63 - 1), None),
         emulator_state=_parse(given, "emulator_state", _non_empty, None),
+        workers_dir=_parse(given, "workers_dir", _non_empty, None),
         console=_parse(given, "console", _switch, True),
         webhooks_allow_private=_parse(given, "webhooks_allow_private", _switch, False),
         webhook_tries=_parse(given, "webhook_tries", _integer_between(1, 100), 8),

@@ -38,13 +38,24 @@ async def healthz(request: Request, api: Api) -> Response:
 
 
 async def readyz(request: Request, api: Api) -> Response:
-    """The database answers and its schema is current; else a 503 naming which is wrong (the
-    reason goes to the log, not to the answer: it may name a path or a host)."""
+    """The database answers, its schema is current and (under ``serve``) every worker process
+    serves; else a 503 naming which is wrong (the reason goes to the log, not to the answer:
+    it may name a path or a host)."""
     try:
         pending = await api.read(api.store.pending_migrations)
     except Unavailable as error:
         log.warning("not ready: %s", error.__cause__ or error)
         return _not_ready({"database": "unavailable", "migrations": "unknown"})
+    migrations = "pending" if pending else "current"
+    workers = api.workers
+    if workers is not None:
+        alive = workers.alive()
+        if alive < workers.expected:
+            log.warning("not ready: %d of %d workers serving", alive, workers.expected)
+            return _not_ready(
+                {"database": "ok", "migrations": migrations,
+                 "workers": f"{alive} of {workers.expected}"}
+            )  # fmt: skip
     if pending:
         return _not_ready({"database": "ok", "migrations": "pending"})
     return json_response({"status": "ready", "database": "ok", "migrations": "current"})
