@@ -59,7 +59,7 @@ def test_add_reads_the_password_from_stdin(cli: Cli) -> None:
         cli, "console-user", "add", "--team", str(team_id), "--email", "d@example.com",
         "--password-stdin", stdin="short\n",
     )  # fmt: skip
-    assert short.returncode == 1
+    assert short.returncode == 2  # bad input, as a usage error
     assert "10 to 1024 characters" in short.stderr
     assert "Traceback" not in short.stderr
 
@@ -67,15 +67,15 @@ def test_add_reads_the_password_from_stdin(cli: Cli) -> None:
 def test_bad_input_fails_in_one_line(cli: Cli) -> None:
     team_id = cli.new_team()
     cli.ok("console-user", "add", "--team", str(team_id), "--email", "e@example.com")
-    for args, message in (
-        (("add", "--team", str(team_id), "--email", "E@EXAMPLE.COM"), "exists already"),
-        (("add", "--team", str(team_id), "--email", "no address"), "name@domain"),
-        (("add", "--team", "999", "--email", "f@example.com"), "no team 999"),
-        (("remove", "--email", "nobody@example.com"), "no console user"),
-        (("reset-password", "--email", "nobody@example.com"), "no console user"),
+    for args, message, status in (  # bad input is a usage error (2), a missing record 1
+        (("add", "--team", str(team_id), "--email", "E@EXAMPLE.COM"), "exists already", 2),
+        (("add", "--team", str(team_id), "--email", "no address"), "name@domain", 2),
+        (("add", "--team", "999", "--email", "f@example.com"), "no team 999", 1),
+        (("remove", "--email", "nobody@example.com"), "no console user", 1),
+        (("reset-password", "--email", "nobody@example.com"), "no console user", 1),
     ):
         result = cli.run("console-user", *args)
-        assert result.returncode == 1, args
+        assert result.returncode == status, (args, result.stderr)
         assert message in result.stderr, result.stderr
         assert "Traceback" not in result.stderr
 
