@@ -32,6 +32,26 @@ from .sql import Dialect, SqlTransaction
 from .sqlite_snapshots import SqliteSnapshots
 
 BUSY_TIMEOUT_MS = 10_000
+#: Between two tries to switch a new file to WAL (see :func:`_enter_wal_mode`).
+_WAL_RETRY_SECONDS = 0.005
+
+
+def _enter_wal_mode(connection: sqlite3.Connection) -> None:
+    """``PRAGMA journal_mode = WAL``, tried again while the file is locked. Switching a new
+    file's mode takes an exclusive lock without calling the busy handler, so connections that
+    open one file at the same moment (the threads of a worker, or two processes) get
+    ``database is locked`` at once."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+        time.sleep(_WAL_RETRY_SECONDS)
+
+
 #: ``PRAGMA secure_delete``'s answers, as the names it takes back.
 _SECURE_DELETE = {0: "OFF", 1: "ON", 2: "FAST"}
 
@@ -82,7 +102,7 @@ class SQLiteStore:
                 path, isolation_level=None, check_same_thread=False, timeout=0
             )
             connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            connection.execute("PRAGMA journal_mode = WAL")
+            _enter_wal_mode(connection)
             connection.execute(f"PRAGMA synchronous = {synchronous}")
             connection.execute("PRAGMA foreign_keys = ON")
         except sqlite3.Error as error:
@@ -194,6 +214,9 @@ class SQLiteStore:
         connection: sqlite3.Connection | None = getattr(self._local, "rate_connection", None)
         if connection is None:
             connection = self._connect(Path(f"{self.path}.ratelimit"), synchronous="OFF")
+            # Immediate: a deferred transaction that finds its snapshot stale when it comes to
+            # write fails at once (SQLITE_BUSY_SNAPSHOT) instead of waiting its turn.
+            connection.execute("BEGIN IMMEDIATE")
             connection.execute(
                 "CREATE TABLE IF NOT EXISTS rate_limit_hits"
                 " (team_id INTEGER NOT NULL, at_us INTEGER NOT NULL)"
@@ -202,6 +225,7 @@ class SQLiteStore:
                 "CREATE INDEX IF NOT EXISTS rate_limit_hits_team"
                 " ON rate_limit_hits (team_id, at_us)"
             )
+            connection.execute("COMMIT")
             self._local.rate_connection = connection
             with self._lock:
                 self._connections.append(connection)
