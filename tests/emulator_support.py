@@ -15,7 +15,7 @@ from heymarket_contacts.server.clock import system_clock
 from heymarket_contacts.server.secret_box import SecretBox, load_master_key
 from heymarket_contacts.server.service.admin import AdminService
 from heymarket_contacts.server.store import open_store, parse_database_url
-from support import Canary, RunningServer, TeamCredentials, postgres_database
+from support import Canary, RunningServer, TeamCredentials, postgres_database, shared_tls
 
 
 @dataclass
@@ -40,7 +40,7 @@ class EmulatorServer:
         credentials = team or self.team
         return httpx.Client(
             base_url=self.base_url, timeout=30,
-            headers={"Authorization": f"Bearer {credentials.token()}"},
+            headers={"Authorization": f"Bearer {credentials.token()}"}, verify=shared_tls(),
         )  # fmt: skip
 
 
@@ -67,7 +67,9 @@ def emulator_server(
     server = RunningServer.start(
         database_url, environment, folder / "emulator.log", "--emulator", *args
     )
-    control = httpx.Client(base_url=f"{server.base_url}/_emulator", timeout=180)
+    control = httpx.Client(
+        base_url=f"{server.base_url}/_emulator", timeout=180, verify=shared_tls()
+    )
     try:
         emulated = EmulatorServer(server, admin, TeamCredentials(0, "", ""), control)
         emulated.team = emulated.new_team(canary)

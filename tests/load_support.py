@@ -30,7 +30,7 @@ from heymarket_contacts.server.clock import system_clock
 from heymarket_contacts.server.secret_box import SecretBox, load_master_key
 from heymarket_contacts.server.service.admin import AdminService
 from heymarket_contacts.server.store import open_store, parse_database_url
-from support import RunningServer, TeamCredentials, free_port, unique_phone
+from support import RunningServer, TeamCredentials, free_port, shared_tls, unique_phone
 
 #: A request of the load that takes longer than this counts as hung.
 REQUEST_TIMEOUT = 30.0
@@ -180,7 +180,9 @@ class Writer(threading.Thread):
         self.read_back = read_back
         self.mine = mine if mine is not None else []
         self.random = random.Random(index)
-        self.http = httpx.Client(base_url=base_url, auth=FreshToken(team), timeout=REQUEST_TIMEOUT)
+        self.http = httpx.Client(
+            base_url=base_url, auth=FreshToken(team), timeout=REQUEST_TIMEOUT, verify=shared_tls()
+        )
 
     def run(self) -> None:
         try:

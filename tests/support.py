@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -20,7 +21,15 @@ import httpx
 import psycopg
 import pytest
 
+from heymarket_contacts.client._tls import default_ssl_context
 from heymarket_contacts.tokens import mint_token
+
+
+def shared_tls() -> ssl.SSLContext:
+    """The TLS context every test's HTTP client shares: a client that builds its own loads
+    the whole CA bundle, about 100 ms, which thousands of tests would pay."""
+    return default_ssl_context()
+
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "HEYMARKET_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test"
@@ -101,7 +110,7 @@ class HttpApi:
     def __init__(self, base_url: str, team: TeamCredentials, canary: Canary) -> None:
         self.team = team
         self.canary = canary
-        self.http = httpx.Client(base_url=base_url, timeout=30)
+        self.http = httpx.Client(base_url=base_url, timeout=30, verify=shared_tls())
         self.token = team.token()
         canary.add(self.token)
 
@@ -191,7 +200,7 @@ class RunningServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the server exited:\n{self.log_path.read_text()}")
             try:
-                httpx.get(f"{self.base_url}/v1/team", timeout=1)
+                httpx.get(f"{self.base_url}/v1/team", timeout=1, verify=shared_tls())
                 return
             except httpx.TransportError:
                 time.sleep(0.1)

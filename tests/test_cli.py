@@ -39,6 +39,7 @@ from support import (
     free_port,
     postgres_database,
     require_postgres,
+    shared_tls,
 )
 
 TIMEOUT = 60
@@ -133,7 +134,10 @@ class Cli:
 
 def get_team(base_url: str, token: str) -> httpx.Response:
     return httpx.get(
-        f"{base_url}/v1/team", headers={"Authorization": f"Bearer {token}"}, timeout=30
+        f"{base_url}/v1/team",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+        verify=shared_tls(),
     )
 
 
@@ -659,7 +663,10 @@ def test_a_second_serve_on_a_port_in_use_exits_2_and_touches_no_database(
         assert_one_line_refusal(result, f"port {port}", "in use", "--port")
         assert not second.exists()
         assert "Secret Key" not in result.stdout
-        assert httpx.get(f"{first.base_url}/healthz", timeout=5).status_code == 200
+        assert (
+            httpx.get(f"{first.base_url}/healthz", timeout=5, verify=shared_tls()).status_code
+            == 200
+        )
     finally:
         first.stop()
 
@@ -674,7 +681,7 @@ def test_serve_on_a_port_another_program_holds_exits_2(tmp_path: Path) -> None:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
-                httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+                httpx.get(f"http://127.0.0.1:{port}/", timeout=1, verify=shared_tls())
                 break
             except httpx.TransportError:
                 time.sleep(0.1)

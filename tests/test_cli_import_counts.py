@@ -17,7 +17,7 @@ import pytest
 
 from cli_support import ClientCli, environment_for, team_client
 from heymarket_contacts import Client
-from support import Canary, RunningServer, TeamCredentials, unique_phone
+from support import Canary, RunningServer, TeamCredentials, shared_tls, unique_phone
 
 COUNTS = ("items", "created", "updated", "skipped", "differ")
 
@@ -199,7 +199,7 @@ def rate_limiting_proxy(upstream: str, path: str) -> Iterator[str]:
                 return
             headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
             response = httpx.request(self.command, upstream + self.path, headers=headers,
-                                     content=body, timeout=30)  # fmt: skip
+                                     content=body, timeout=30, verify=shared_tls())  # fmt: skip
             self.answer(response.status_code, response.content, {})
 
         def answer(self, status: int, body: bytes, headers: dict[str, str]) -> None:

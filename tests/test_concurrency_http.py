@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from support import HttpApi, RunningServer, TeamCredentials, unique_phone
+from support import HttpApi, RunningServer, TeamCredentials, shared_tls, unique_phone
 
 
 def test_twenty_concurrent_creates_of_one_phone_make_one_contact(api: HttpApi) -> None:
@@ -46,6 +46,7 @@ def test_two_processes_on_one_database_agree(
         base_url=second_server.base_url,
         headers={"Authorization": f"Bearer {team.token()}"},
         timeout=30,
+        verify=shared_tls(),
     ) as other:
         contact_id = api.create_contact(first="Ada")
         assert (
@@ -81,6 +82,7 @@ def test_writers_on_two_processes_lose_no_update(
             json={"phone": phone, "custom": {}, "external_ref": f"w{i}"},
             headers={"Authorization": f"Bearer {token}"},
             timeout=30,
+            verify=shared_tls(),
         )
         assert answer.status_code == 200, answer.text
         return int(answer.json()["rev"])

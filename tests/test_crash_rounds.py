@@ -33,7 +33,7 @@ from load_support import (
     start_server_group,
     stored_contacts,
 )
-from support import RunningServer, TeamCredentials, postgres_database, require_postgres
+from support import RunningServer, TeamCredentials, postgres_database, require_postgres, shared_tls
 
 WRITERS = 6
 WORKERS = 2
@@ -141,7 +141,9 @@ class Rounds:
             sorted(self.ledger.acknowledged), min(READ_BACK, len(self.ledger.acknowledged))
         )
         headers = {"Authorization": f"Bearer {self.team.token()}"}
-        with httpx.Client(base_url=server.base_url, headers=headers, timeout=30) as http:
+        with httpx.Client(
+            base_url=server.base_url, headers=headers, timeout=30, verify=shared_tls()
+        ) as http:
             for contact_id in sample:
                 answer = http.get(f"/v1/contact/{contact_id}")
                 assert answer.status_code == 200, answer.text

@@ -58,6 +58,7 @@ from support import (
     postgres_database,
     postgres_unavailable_reason,
     service_missing,
+    shared_tls,
 )
 
 ROOT = Path(__file__).parent.parent
@@ -259,7 +260,7 @@ def start_server_block(block: Block, code: str, session: Session, scratch: Path)
         if process.poll() is not None:
             pytest.fail(f"{block.where()}: the server exited:\n{log_path.read_text()}")
         try:
-            httpx.get(f"http://127.0.0.1:{port}/v1/team", timeout=1)
+            httpx.get(f"http://127.0.0.1:{port}/v1/team", timeout=1, verify=shared_tls())
             return background
         except httpx.TransportError:
             time.sleep(0.1)

@@ -20,7 +20,7 @@ from checks import assert_error
 from emulator_support import EmulatorServer, emulator_database, emulator_server
 from heymarket_contacts.server.app import create_app
 from heymarket_contacts.server.settings import load_settings
-from support import Canary, RunningServer, unique_phone
+from support import Canary, RunningServer, shared_tls, unique_phone
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def clean(emulated: EmulatorServer) -> Iterator[None]:
 
 
 def test_the_control_plane_is_a_404_when_the_emulator_is_off(server: RunningServer) -> None:
-    answer = httpx.get(f"{server.base_url}/_emulator/clock")
+    answer = httpx.get(f"{server.base_url}/_emulator/clock", verify=shared_tls())
     assert_error(answer, 404, "not_found")
     assert "x-heymarket-emulator" not in answer.headers
 
@@ -90,7 +90,11 @@ def test_a_faulted_request_writes_nothing(emulated: EmulatorServer) -> None:
 
 def test_a_fault_never_lets_a_bad_token_in(emulated: EmulatorServer) -> None:
     add_fault(emulated, path="/v1/*", delay_ms=1)
-    answer = httpx.get(f"{emulated.base_url}/v1/team", headers={"Authorization": "Bearer a.b.c"})
+    answer = httpx.get(
+        f"{emulated.base_url}/v1/team",
+        headers={"Authorization": "Bearer a.b.c"},
+        verify=shared_tls(),
+    )
     assert answer.status_code == 401
 
 
@@ -167,7 +171,8 @@ def test_a_fault_set_through_one_worker_is_seen_by_the_other(emulated: EmulatorS
     add_fault(emulated, path="/v1/team", status=418)
     headers = {"Authorization": f"Bearer {emulated.team.token()}", "Connection": "close"}
     statuses = {
-        httpx.get(f"{emulated.base_url}/v1/team", headers=headers).status_code for _ in range(30)
+        httpx.get(f"{emulated.base_url}/v1/team", headers=headers, verify=shared_tls()).status_code
+        for _ in range(30)
     }
     assert statuses == {418}
     workers = _worker_pids(emulated)
@@ -190,13 +195,22 @@ def test_the_clock_moves_and_stamps_follow_it(emulated: EmulatorServer) -> None:
     token = emulated.team.token(issued_at=issued_at)
     headers = {"Authorization": f"Bearer {token}"}
     created = httpx.post(
-        f"{emulated.base_url}/v1/contact", headers=headers, json={"phone": unique_phone()}
+        f"{emulated.base_url}/v1/contact",
+        headers=headers,
+        json={"phone": unique_phone()},
+        verify=shared_tls(),
     )
     assert created.status_code == 200, created.text
-    contact = httpx.get(f"{emulated.base_url}/v1/contact/{created.json()['id']}", headers=headers)
+    contact = httpx.get(
+        f"{emulated.base_url}/v1/contact/{created.json()['id']}",
+        headers=headers,
+        verify=shared_tls(),
+    )
     assert contact.json()["created"].startswith("2031-05-01T12:01:30.")
     real = httpx.get(
-        f"{emulated.base_url}/v1/team", headers={"Authorization": f"Bearer {emulated.team.token()}"}
+        f"{emulated.base_url}/v1/team",
+        headers={"Authorization": f"Bearer {emulated.team.token()}"},
+        verify=shared_tls(),
     )
     assert real.status_code == 401
     assert real.json()["message"] == "token expired"
@@ -209,7 +223,11 @@ def test_a_token_of_real_time_is_refused_when_the_clock_is_an_hour_back(
     with emulated.api() as api:
         assert api.get("/v1/team").status_code == 401
     token = emulated.team.token(issued_at=int(time.time()) - 3600)
-    answer = httpx.get(f"{emulated.base_url}/v1/team", headers={"Authorization": f"Bearer {token}"})
+    answer = httpx.get(
+        f"{emulated.base_url}/v1/team",
+        headers={"Authorization": f"Bearer {token}"},
+        verify=shared_tls(),
+    )
     assert answer.status_code == 200
 
 

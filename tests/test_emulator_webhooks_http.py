@@ -17,7 +17,7 @@ import pytest
 from checks import assert_error
 from emulator_support import EmulatorServer, emulator_database, emulator_server
 from heymarket_contacts import webhooks
-from support import Canary, unique_phone
+from support import Canary, shared_tls, unique_phone
 from webhook_support import Answer, Receiver, receiver
 
 
@@ -247,7 +247,9 @@ def test_deliveries_are_listed_and_a_reset_clears_them_but_keeps_subscriptions(
 
 def test_the_webhook_calls_are_a_404_when_the_emulator_is_off(hooks_off_url: str) -> None:
     for method, path in (("GET", "/_emulator/webhooks"), ("POST", "/_emulator/inbound")):
-        assert httpx.request(method, f"{hooks_off_url}{path}").status_code == 404
+        assert (
+            httpx.request(method, f"{hooks_off_url}{path}", verify=shared_tls()).status_code == 404
+        )
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ import pytest
 
 from checks import Sql, assert_unauthorized
 from heymarket_contacts.server.service.admin import AdminService
-from support import Canary, HttpApi, RunningServer, TeamCredentials, unique_phone
+from support import Canary, HttpApi, RunningServer, TeamCredentials, shared_tls, unique_phone
 
 UNKNOWN = "unknown team API key"
 DISABLED = "team API keys are disabled on this server: send an API secret JWT"
@@ -339,5 +339,6 @@ def test_a_key_and_a_secret_of_a_team_draw_from_one_budget(
         f"{limited_server.base_url}/v1/team",
         headers={"Authorization": f"Bearer {other_api.token}"},
         timeout=30,
+        verify=shared_tls(),
     )
     assert other.status_code == 200  # another team has a budget of its own

@@ -13,7 +13,7 @@ import pytest
 
 from heymarket_contacts.server.app import create_app
 from heymarket_contacts.server.settings import load_settings
-from support import Canary, RunningServer, TeamCredentials
+from support import Canary, RunningServer, TeamCredentials, shared_tls
 
 REQUEST_COUNT = re.compile(
     r'^heymarket_requests_total\{method="GET",route="/v1/team",status="200"\} (\S+)$', re.M
@@ -41,7 +41,7 @@ def test_every_log_line_is_one_json_object_without_secrets(
     headers = {"Authorization": f"Bearer {token}", "X-Secret": team.secret_key}
     answer = httpx.post(
         f"{json_server.base_url}/v1/contact", headers=headers,
-        json={"phone": "15105550177", "first": team.secret_key[:20]},
+        json={"phone": "15105550177", "first": team.secret_key[:20]}, verify=shared_tls(),
     )  # fmt: skip
     assert answer.status_code in (200, 409)
     request_id = answer.headers["x-request-id"]
@@ -67,22 +67,22 @@ def test_metrics_count_requests_of_every_worker(
     json_server: RunningServer, team: TeamCredentials
 ) -> None:
     def count() -> float:
-        exposition = httpx.get(f"{json_server.base_url}/metrics").text
+        exposition = httpx.get(f"{json_server.base_url}/metrics", verify=shared_tls()).text
         found = REQUEST_COUNT.search(exposition)
         return float(found[1]) if found else 0.0
 
     before = count()
     headers = {"Authorization": f"Bearer {team.token()}"}
     for _ in range(40):
-        httpx.get(f"{json_server.base_url}/v1/team", headers=headers)
+        httpx.get(f"{json_server.base_url}/v1/team", headers=headers, verify=shared_tls())
     assert count() == before + 40
-    exposition = httpx.get(f"{json_server.base_url}/metrics").text
+    exposition = httpx.get(f"{json_server.base_url}/metrics", verify=shared_tls()).text
     assert "heymarket_request_duration_seconds_bucket" in exposition
     assert "heymarket_rate_limited_total" in exposition
 
 
 def test_metrics_are_off_unless_asked(server: RunningServer) -> None:
-    assert httpx.get(f"{server.base_url}/metrics").status_code == 404
+    assert httpx.get(f"{server.base_url}/metrics", verify=shared_tls()).status_code == 404
 
 
 def _metrics_answer(tmp_path: Path, client: str, token: str | None, sent: str | None) -> int:

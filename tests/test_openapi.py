@@ -11,14 +11,14 @@ from openapi_spec_validator import validate
 
 from heymarket_contacts.server.app import create_app
 from heymarket_contacts.server.settings import load_settings
-from support import RunningServer
+from support import RunningServer, shared_tls
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
 
 
 @pytest.fixture
 def document(server: RunningServer) -> dict[str, Any]:
-    response = httpx.get(f"{server.base_url}/openapi.json", timeout=10)
+    response = httpx.get(f"{server.base_url}/openapi.json", timeout=10, verify=shared_tls())
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     body: dict[str, Any] = response.json()
@@ -48,7 +48,7 @@ def _served_routes(server: RunningServer, tmp_path: Path) -> list[tuple[str, str
     answers 401 (an unknown route would be a 404, a wrong method a 405)."""
     app = create_app(load_settings({}, database=str(tmp_path / "routes.db")))
     routes = [(operation.method, operation.path) for operation in app.operations]
-    with httpx.Client(base_url=server.base_url, timeout=10) as client:
+    with httpx.Client(base_url=server.base_url, timeout=10, verify=shared_tls()) as client:
         for method, path in routes:
             concrete = (
                 path.replace("{id}", "1").replace("{note_id}", "x").replace("{type}", "phone")

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 import pytest
 
-from support import Canary, RunningServer, TeamCredentials, TeamFactory
+from support import Canary, RunningServer, TeamCredentials, TeamFactory, shared_tls
 
 HOOKS = Path(__file__).with_name("schemathesis_hooks.py")
 ST = Path(sys.executable).with_name("st")
@@ -147,7 +147,9 @@ def test_the_checks_find_a_schema_that_admits_what_the_server_refuses(
     fuzzed_server: RunningServer, make_team: TeamFactory, tmp_path: Path
 ) -> None:
     """The harness can fail: a document that no longer says a cursor's form is caught."""
-    document = httpx.get(f"{fuzzed_server.base_url}/openapi.json", timeout=10).json()
+    document = httpx.get(
+        f"{fuzzed_server.base_url}/openapi.json", timeout=10, verify=shared_tls()
+    ).json()
     loosened = deepcopy(document)
     date = loosened["components"]["schemas"]["ContactListQuery"]["properties"]["date"]
     del date["format"], date["pattern"]

@@ -24,7 +24,7 @@ from heymarket_contacts.server.secret_box import SecretBox, load_master_key, new
 from heymarket_contacts.server.service.admin import AdminService
 from heymarket_contacts.server.store import Store, open_store, parse_database_url
 from private_servers import PrivatePostgres, PrivateRedis
-from support import RunningServer, TeamCredentials, unique_phone
+from support import RunningServer, TeamCredentials, shared_tls, unique_phone
 
 #: A request of the load may take this long before it counts as hung (the old pool waited 30 s).
 REQUEST_TIMEOUT = 35.0
@@ -76,7 +76,9 @@ class Load:
 
     def _run(self) -> None:
         headers = {"Authorization": f"Bearer {self.team.token()}"}
-        with httpx.Client(base_url=self.base_url, timeout=REQUEST_TIMEOUT) as http:
+        with httpx.Client(
+            base_url=self.base_url, timeout=REQUEST_TIMEOUT, verify=shared_tls()
+        ) as http:
             for _ in range(MAX_REQUESTS_PER_THREAD):
                 if self._stop.is_set():
                     return
@@ -213,7 +215,7 @@ def test_postgres_stopped_under_load(
 
 def _timed_get(url: str) -> tuple[httpx.Response, float]:
     began = time.monotonic()
-    answer = httpx.get(url, timeout=REQUEST_TIMEOUT)
+    answer = httpx.get(url, timeout=REQUEST_TIMEOUT, verify=shared_tls())
     return answer, time.monotonic() - began
 
 
@@ -273,7 +275,9 @@ def test_the_rate_limit_holds_while_redis_is_down(tmp_path: Path) -> None:
             team = _new_team(str(tmp_path / "contacts.db"), None)
             headers = {"Authorization": f"Bearer {team.token()}"}
             answers = [
-                httpx.get(f"{server.base_url}/v1/team", headers=headers, timeout=10)
+                httpx.get(
+                    f"{server.base_url}/v1/team", headers=headers, timeout=10, verify=shared_tls()
+                )
                 for _ in range(4)
             ]
         finally:

@@ -18,7 +18,7 @@ from heymarket_contacts.server.rate_limit import (
 )
 from heymarket_contacts.server.service.admin import AdminService
 from heymarket_contacts.server.store import Store
-from support import RunningServer, TeamCredentials, TeamFactory, service_missing
+from support import RunningServer, TeamCredentials, TeamFactory, service_missing, shared_tls
 
 REDIS_URL = os.environ.get("HEYMARKET_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 SECOND = 1_000_000
@@ -97,7 +97,7 @@ def limited_servers(
 
 def _get_team(server: RunningServer, team: TeamCredentials) -> httpx.Response:
     headers = {"Authorization": f"Bearer {team.token()}"}
-    return httpx.get(f"{server.base_url}/v1/team", headers=headers, timeout=10)
+    return httpx.get(f"{server.base_url}/v1/team", headers=headers, timeout=10, verify=shared_tls())
 
 
 def test_two_processes_share_one_budget_and_answer_429_past_it(
@@ -137,6 +137,7 @@ def test_rejected_credentials_are_not_counted(
             f"{limited_servers[0].base_url}/v1/team",
             headers={"Authorization": "Bearer x.y.z"},
             timeout=10,
+            verify=shared_tls(),
         )
         assert bad.status_code == 401
     assert _get_team(limited_servers[0], team).headers["X-RateLimit-Remaining"] == "4"

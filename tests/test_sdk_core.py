@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import ssl
 import subprocess
 import sys
 
@@ -32,6 +33,7 @@ from heymarket_contacts import (
     unknown_fields,
 )
 from heymarket_contacts.client._auth import TOKEN_REUSE_SECONDS, TokenSource
+from heymarket_contacts.client._tls import default_ssl_context
 from heymarket_contacts.client.errors import error_for_status, parse_retry_after
 from heymarket_contacts.tokens import parse_token
 from sdk_support import BASE, CONTACT, CREDENTIALS, collect, open_client, run
@@ -350,3 +352,21 @@ def test_every_route_the_server_answers_has_an_sdk_call() -> None:
     # GET /v1/users/get carries a body; the SDK sends the same call as POST.
     assert served - sdk == {("GET", "/v1/users/get")}
     assert sdk <= served
+
+
+def test_the_shared_tls_context_verifies_as_httpx_does_by_default() -> None:
+    shared, httpx_default = default_ssl_context(), httpx.create_ssl_context()
+    assert shared is default_ssl_context()
+    assert (shared.verify_mode, shared.check_hostname) == (ssl.CERT_REQUIRED, True)
+    assert shared.cert_store_stats() == httpx_default.cert_store_stats()
+    assert shared.minimum_version == httpx_default.minimum_version
+
+
+def test_clients_made_without_an_http_client_share_the_tls_context() -> None:
+    clients = [
+        Client(secret_id="id", secret_key="key", base_url="http://127.0.0.1:9") for _ in range(2)
+    ]
+    contexts = {id(client._http._transport._pool._ssl_context) for client in clients}
+    for client in clients:
+        client.close()
+    assert contexts == {id(default_ssl_context())}

@@ -12,7 +12,7 @@ from heymarket_contacts import APIConnectionError, Client, InternalServerError
 from heymarket_contacts.emulator_models import JournalEntry
 from heymarket_contacts.testing import LocalServer
 from heymarket_contacts.tokens import mint_token
-from support import postgres_database, unique_phone
+from support import postgres_database, shared_tls, unique_phone
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,9 @@ def test_any_http_client_can_call_it_on_its_port(kit: LocalServer) -> None:
     assert kit.team is not None
     assert kit.base_url.startswith("http://127.0.0.1:")
     token = mint_token(kit.team.secret_id, kit.team.secret_key)
-    answer = httpx.get(f"{kit.base_url}/v1/team", headers={"Authorization": f"Bearer {token}"})
+    answer = httpx.get(
+        f"{kit.base_url}/v1/team", headers={"Authorization": f"Bearer {token}"}, verify=shared_tls()
+    )
     assert answer.status_code == 200
     assert answer.json()["id"] == kit.team.team_id
 
@@ -90,7 +92,7 @@ def test_the_clock_moves_token_times(kit: LocalServer) -> None:
     token = mint_token(kit.team.secret_id, kit.team.secret_key)
     headers = {"Authorization": f"Bearer {token}"}
     kit.clock.advance(400)
-    answer = httpx.get(f"{kit.base_url}/v1/team", headers=headers)
+    answer = httpx.get(f"{kit.base_url}/v1/team", headers=headers, verify=shared_tls())
     assert answer.json()["message"] == "token expired"
     frozen = kit.clock.freeze("2030-01-01T00:00:00Z")
     assert frozen.now == "2030-01-01T00:00:00.000000Z"

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from heymarket_contacts.cli.serve import HEADER_READ_TIMEOUT_MS
-from support import RunningServer
+from support import RunningServer, shared_tls
 
 HEADER_TIMEOUT_S = HEADER_READ_TIMEOUT_MS / 1000
 SILENT_CONNECTIONS = 1100  # past granian's default of 1,024 a worker
@@ -82,7 +82,7 @@ def test_a_thousand_silent_connections_lock_nobody_out(server: RunningServer) ->
     connections = [socket.create_connection(address(server)) for _ in range(SILENT_CONNECTIONS)]
     try:
         time.sleep(0.5)  # every one accepted
-        answer = httpx.get(f"{server.base_url}/healthz", timeout=5)
+        answer = httpx.get(f"{server.base_url}/healthz", timeout=5, verify=shared_tls())
         assert answer.status_code == 200
     finally:
         for connection in connections:
@@ -108,7 +108,12 @@ def test_a_worker_killed_with_kill_9_is_replaced_and_the_server_goes_on(
             replaced = [pid for pid in worker_pids(running.process.pid) if pid != victim]
             if replaced:
                 try:
-                    if httpx.get(f"{running.base_url}/healthz", timeout=1).status_code == 200:
+                    if (
+                        httpx.get(
+                            f"{running.base_url}/healthz", timeout=1, verify=shared_tls()
+                        ).status_code
+                        == 200
+                    ):
                         break
                 except httpx.TransportError:
                     pass
@@ -153,7 +158,7 @@ def test_readyz_says_a_worker_is_down_until_it_is_replaced(tmp_path: Path) -> No
 
 def readyz(running: RunningServer) -> tuple[int, dict[str, str] | None]:
     try:
-        answer = httpx.get(f"{running.base_url}/readyz", timeout=2)
+        answer = httpx.get(f"{running.base_url}/readyz", timeout=2, verify=shared_tls())
     except httpx.TransportError:
         return 0, None
     return answer.status_code, answer.json()

@@ -32,7 +32,7 @@ from load_support import (
     start_server_group,
     tree_pids,
 )
-from support import TeamCredentials, unique_phone
+from support import TeamCredentials, shared_tls, unique_phone
 
 SOAK_SECONDS = float(os.environ.get("CHAOS_SOAK_SECONDS", "300"))
 SAMPLE_EVERY_S = 5.0
@@ -84,7 +84,10 @@ class Soak:
 
     def client(self) -> httpx.Client:
         return httpx.Client(
-            base_url=self.base_url, auth=FreshToken(self.team), timeout=REQUEST_TIMEOUT
+            base_url=self.base_url,
+            auth=FreshToken(self.team),
+            timeout=REQUEST_TIMEOUT,
+            verify=shared_tls(),
         )
 
     def seed(self, count: int) -> None:

@@ -41,7 +41,7 @@ from load_support import (
     stored_contacts,
     tree_pids,
 )
-from support import RunningServer, TeamCredentials
+from support import RunningServer, TeamCredentials, shared_tls
 
 WRITERS_PER_PROCESS = 2
 RUNS = int(os.environ.get("CHAOS_RUNS", "1"))
@@ -76,7 +76,9 @@ class Reader(threading.Thread):
     def run(self) -> None:
         draw = random.Random()
         auth = FreshToken(self.team)
-        with httpx.Client(base_url=self.base_url, auth=auth, timeout=REQUEST_TIMEOUT) as http:
+        with httpx.Client(
+            base_url=self.base_url, auth=auth, timeout=REQUEST_TIMEOUT, verify=shared_tls()
+        ) as http:
             while not self.stop.is_set() and not self.failures:
                 known = list(self.ledger.acknowledged.items())
                 if known and draw.random() < 0.8:
@@ -114,7 +116,9 @@ class ReadBack:
     def __init__(self, base_url: str, team: TeamCredentials, ledger: Ledger) -> None:
         self.ledger = ledger
         self.reads = 0
-        self.http = httpx.Client(base_url=base_url, auth=FreshToken(team), timeout=REQUEST_TIMEOUT)
+        self.http = httpx.Client(
+            base_url=base_url, auth=FreshToken(team), timeout=REQUEST_TIMEOUT, verify=shared_tls()
+        )
 
     def __call__(self, contact_id: int, values: ContactValues) -> None:
         try:

@@ -17,7 +17,7 @@ from heymarket_contacts import webhooks
 from heymarket_contacts.server.clock import system_clock
 from heymarket_contacts.server.store.records import ContactFields
 from heymarket_contacts.server.webhooks.outbox import Doorbell, Outbox
-from support import Canary, TeamCredentials, unique_phone
+from support import Canary, TeamCredentials, shared_tls, unique_phone
 from webhook_support import (
     FAST_WEBHOOKS,
     Answer,
@@ -497,7 +497,7 @@ def test_two_server_processes_on_one_database_deliver_each_event_exactly_once(
         urls = [hooks.base_url, second.base_url]
 
         def opt_out(index: int) -> None:
-            with httpx.Client(base_url=urls[index % 2], timeout=30) as http:
+            with httpx.Client(base_url=urls[index % 2], timeout=30, verify=shared_tls()) as http:
                 answer = http.post(
                     "/v1/contact/set_status",
                     json={"phone": phones[index], "status": "unsubscribed"},
@@ -538,7 +538,7 @@ def test_metrics_count_tries_by_outcome_and_the_queue(
             set_status(api, two["phone"], "unsubscribed")
             sink.wait_for(4)
             assert len(_settled(hooks, subscription_id)) == 2
-            text = httpx.get(f"{hooks.base_url}/metrics").text
+            text = httpx.get(f"{hooks.base_url}/metrics", verify=shared_tls()).text
     for outcome, count in (("delivered", 1), ("retried", 2), ("failed", 1)):
         assert f'heymarket_webhook_tries_total{{outcome="{outcome}"}} {count}.0' in text, text
     assert "heymarket_webhook_queue 0\n" in text

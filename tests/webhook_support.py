@@ -29,7 +29,7 @@ from heymarket_contacts.server.service.admin import AdminService
 from heymarket_contacts.server.store import Store, open_store, parse_database_url
 from heymarket_contacts.server.webhooks.subscriptions import WebhookService
 from heymarket_contacts.server.webhooks.targets import TargetPolicy
-from support import Canary, RunningServer, TeamCredentials, postgres_database
+from support import Canary, RunningServer, TeamCredentials, postgres_database, shared_tls
 
 #: Fast retries and a short time limit, so that a test of retries takes seconds, not an hour.
 FAST_WEBHOOKS = ("--webhook-backoff", "0.2", "--webhook-timeout", "1")
@@ -191,7 +191,7 @@ class HookServer:
     def api(self, team: TeamCredentials) -> httpx.Client:
         return httpx.Client(
             base_url=self.base_url, timeout=30,
-            headers={"Authorization": f"Bearer {team.token()}"},
+            headers={"Authorization": f"Bearer {team.token()}"}, verify=shared_tls(),
         )  # fmt: skip
 
     def restart(self, *, kill: bool = False) -> None:

@@ -45,6 +45,7 @@ from anyio.from_thread import start_blocking_portal
 
 from ._emulator_control import EmulatorClockControl, EmulatorControl
 from .client import AsyncClient, Client
+from .client._tls import default_ssl_context
 from .emulator_models import JournalEntry, SeedResult, SnapshotInfo
 
 if TYPE_CHECKING:
@@ -147,7 +148,7 @@ class LocalServer:
             self.base_url = self._stack.enter_context(
                 _server_process(settings, self._port, self._workers)
             )
-            http = httpx.Client(base_url=self.base_url)
+            http = httpx.Client(base_url=self.base_url, verify=default_ssl_context())
         self._stack.callback(http.close)
         self._control = EmulatorControl(http)
         return self
@@ -197,7 +198,7 @@ class LocalServer:
         """A ``Client`` of this server as ``team`` (default: the first); options as ``Client``."""
         credentials = self._team(team)
         if self._port is not None:
-            http = httpx.Client()
+            http = httpx.Client(verify=default_ssl_context())
         else:
             http = httpx.Client(transport=_PortalTransport(self._asgi(), self._blocking_portal))
         return Client(
@@ -209,7 +210,7 @@ class LocalServer:
         """An ``AsyncClient`` of this server as ``team``; use it in one event loop."""
         credentials = self._team(team)
         if self._port is not None:
-            http = httpx.AsyncClient()
+            http = httpx.AsyncClient(verify=default_ssl_context())
         else:
             transport = httpx.ASGITransport(app=self._asgi(), raise_app_exceptions=False)
             http = httpx.AsyncClient(transport=transport)
@@ -340,15 +341,16 @@ def _server_process(settings: Settings, port: int, workers: int) -> Iterator[str
 
 def _wait_until_ready(process: subprocess.Popen[bytes], base_url: str, log: Any) -> None:
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            log.seek(0)
-            raise RuntimeError(f"the server exited: {log.read().decode(errors='replace')}")
-        try:
-            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.05)
+    with httpx.Client(timeout=1, verify=default_ssl_context()) as http:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                log.seek(0)
+                raise RuntimeError(f"the server exited: {log.read().decode(errors='replace')}")
+            try:
+                if http.get(f"{base_url}/healthz").status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.05)
     process.kill()
     raise RuntimeError(f"the server at {base_url} did not start in 30 s")
 

@@ -16,6 +16,7 @@ import httpx
 import msgspec
 
 from .._emulator_control import ControlError, EmulatorControl
+from ..client._tls import default_ssl_context
 from .options import check_http_url, with_options
 from .tables import output_width, render
 
@@ -34,7 +35,9 @@ class Emulator:
     def control(self) -> Iterator[EmulatorControl]:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         try:
-            with httpx.Client(base_url=self.url, headers=headers) as http:
+            with httpx.Client(
+                base_url=self.url, headers=headers, verify=default_ssl_context()
+            ) as http:
                 yield EmulatorControl(http)
         except ControlError as error:
             raise click.ClickException(str(error)) from error

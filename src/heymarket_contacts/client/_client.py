@@ -27,6 +27,7 @@ from ._core import (
 )
 from ._retry import DEFAULT_MAX_RETRIES, RetryNotice, RetryPolicy
 from ._settings import DEFAULT_BASE_URL, configure_logging, load_client_settings
+from ._tls import default_ssl_context
 from .resources import (
     V2,
     AsyncContacts,
@@ -137,7 +138,7 @@ class Client(_BaseClient):
             max_retries=max_retries, retry_policy=retry_policy, on_retry=on_retry,
             environ=environ,
         )  # fmt: skip
-        self._http = http_client or httpx.Client()
+        self._http = http_client or httpx.Client(verify=default_ssl_context())
         self._sleep = sleep
         self.contacts = Contacts(self)
         self.notes = Notes(self)
@@ -199,7 +200,7 @@ class AsyncClient(_BaseClient):
             max_retries=max_retries, retry_policy=retry_policy, on_retry=on_retry,
             environ=environ,
         )  # fmt: skip
-        self._http = http_client or httpx.AsyncClient()
+        self._http = http_client or httpx.AsyncClient(verify=default_ssl_context())
         self._sleep = sleep
         self.contacts = AsyncContacts(self)
         self.notes = AsyncNotes(self)
