@@ -187,11 +187,17 @@ class Bench:
             self.sample_body(app, dataset)
             contenders = self.baselines(workers, pinned)
             name = f"GET contact, SQLite, {workers} worker"
-            contenders[name] = (app, "get", ["1", str(dataset.contacts), dataset.token()])
+            get_args = ["1", str(dataset.contacts), dataset.token()]
+            contenders[name] = (app, "get", get_args)
+            baselines = tuple(contenders)[:-1]
+            logged = f"GET contact, SQLite, {workers} worker, access log on"
+            if pinned:  # the same server with --log-level info: one access line a request
+                logging_app = self.app(dataset, extra_args=("--log-level", "info"))
+                contenders[logged] = (logging_app, "get", get_args)
             results = self.rounds(contenders, pinned=pinned)
             for contender, runs in results.items():
-                baselines = () if contender != name else tuple(contenders)[:-1]
-                self.rows[contender] = Row.of_runs(contender, runs, baselines)
+                compared = {name: baselines, logged: (*baselines, name)}.get(contender, ())
+                self.rows[contender] = Row.of_runs(contender, runs, compared)
             if self.config.profile and workers == 1:
                 self.profile(app, "get", ["1", str(dataset.contacts), dataset.token()])
             self.stop(*(server for server, _, _ in contenders.values()))

@@ -10,6 +10,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .access_log import AccessLog
 from .api import Api
 from .auth import Authenticator
 from .clock import Clock, system_clock
@@ -118,6 +119,7 @@ def create_app(
     return ServerApp(
         api, routes, observers=observers, on_shutdown=on_shutdown, headers=headers,
         background=[deliveries] if workers is None else [workers, deliveries],
+        access_log=AccessLog(json=settings.log_format == "json"),
     )  # fmt: skip
 
 

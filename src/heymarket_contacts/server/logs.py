@@ -43,7 +43,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
-            "time": _utc_time(record.created),
+            "time": utc_time(record.created),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": escape_for_log(record.getMessage()),
@@ -68,7 +68,7 @@ class TextFormatter(logging.Formatter):
         return super().formatMessage(record)
 
 
-def _utc_time(created: float) -> str:
+def utc_time(created: float) -> str:
     seconds = int(created)
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + (
         f".{int((created - seconds) * 1e6):06d}Z"

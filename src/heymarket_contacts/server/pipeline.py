@@ -20,11 +20,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from .access_log import AccessLog
 from .api import Api
 from .errors import ApiError, ServerError
 from .http import client_request_id, error_response, finish_unread_body
 from .ids import RequestIds
-from .logs import log_access
 from .router import RouteTable
 from .routing import Operation, SystemRoute
 
@@ -86,6 +86,7 @@ class ServerApp:
         self, api: Api, routes: Sequence[Route], *, observers: Sequence[Observer] = (),
         on_shutdown: Sequence[Callable[[], None]] = (),
         headers: Sequence[tuple[bytes, bytes]] = (), background: Sequence[Background] = (),
+        access_log: AccessLog | None = None,
     ) -> None:  # fmt: skip
         self.api = api
         self.routes = tuple(routes)
@@ -96,7 +97,9 @@ class ServerApp:
         self._on_shutdown = tuple(on_shutdown)
         #: Headers every answer carries.
         self._headers = tuple(headers)
-        self._background = tuple(background)
+        #: Started with the background work, last, so that it writes the lines of the rest.
+        self._access_log = access_log or AccessLog(json=False)
+        self._background = (*background, self._access_log)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -142,7 +145,7 @@ class ServerApp:
         """The access line, and the observers' turn."""
         state = scope["state"]
         status = response.status_code if response is not None else 0
-        log_access(
+        self._access_log.add(
             request_id=state["request_id"], method=scope["method"],
             route=route.path if route else "-", path=scope["path"], status=status,
             started=started, team_id=state.get("team_id"),
