@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import importlib.util
 import logging
 import re
 import ssl
@@ -11,6 +13,7 @@ import sys
 import httpx
 import msgspec
 import pytest
+from httpcore._synchronization import current_async_library
 
 import heymarket_contacts
 from heymarket_contacts import (
@@ -370,3 +373,14 @@ def test_clients_made_without_an_http_client_share_the_tls_context() -> None:
     for client in clients:
         client.close()
     assert contexts == {id(default_ssl_context())}
+
+
+def test_async_connections_find_sniffio_instead_of_searching_for_it_each_time() -> None:
+    """httpcore asks ``import sniffio`` on every lock of an async connection; a failed import
+    searches the whole import path each time, so the SDK depends on it."""
+
+    async def ask() -> str:
+        return current_async_library()
+
+    assert importlib.util.find_spec("sniffio") is not None
+    assert asyncio.run(ask()) == "asyncio"
