@@ -142,12 +142,31 @@ def load(
             bench.log(line)
         hooks.remove(ids)
         time.sleep(2 * SLOW_MS / 1000)  # the tries in flight end
+    if bench.config.profile:
+        profile_posts(bench, app, hooks, arrivals, [str(next(phone_ranges)), token])
+        profile_posts(bench, app, None, arrivals, [str(next(phone_ranges)), token])
     for name, subscribed, script in PLAN:
         baseline = (f"{script.upper()} contact, no subscriptions",) if subscribed else ()
         row = Row.of_runs(name, runs[name], baseline)
         if subscribed:
             row.extra["outbox during each run"] = " / ".join(notes[name])
         bench.rows[name] = row
+
+
+def profile_posts(
+    bench: Bench, app: Server, hooks: Hooks | None, arrivals: Arrivals, args: list[str]
+) -> None:
+    """py-spy during one more POST run: with the slow subscriptions (``hooks``) into
+    ``profile-post-webhooks/``, without them into ``profile-post-no-webhooks/``."""
+    from .profile import record  # noqa: PLC0415 (only with BENCH_PROFILE=1)
+
+    folder = "profile-post-webhooks" if hooks else "profile-post-no-webhooks"
+    bench.log(f"  profiling a POST run with py-spy into {folder}")
+    ids = hooks.add(f"{arrivals.url}/hooks/{SLOW_MS}", SUBSCRIPTIONS) if hooks else []
+    record(app, bench.out / folder, lambda: bench.wrk(app, "post", args, pinned=True))
+    if hooks:
+        hooks.remove(ids)
+        time.sleep(2 * SLOW_MS / 1000)
 
 
 def latency(
@@ -212,7 +231,7 @@ def drain(
         extra={
             "pending at the last POST's answer": f"{left:,}",
             "drained in s": f"{drained:.1f}" if not remaining else f"not within {drained:.0f}",
-            "deliveries/s": f"{expected / drained:.1f}",
+            "deliveries/s after the last answer": f"{left / drained:.1f}",
             "arrivals": f"{len(got):,} ({unique:,} delivery ids)",
         },
     )
