@@ -167,9 +167,9 @@ class Bench:
         if "emulator" in parts:
             self.emulator(self.dataset("emulator", self.config.count(100_000)))
         if "webhooks" in parts:
-            from .webhooks import webhooks  # noqa: PLC0415 (it imports this module)
+            from .webhooks import WebhooksPart  # noqa: PLC0415 (it imports this module)
 
-            webhooks(self, self.dataset("webhooks", self.config.count(100_000)))
+            WebhooksPart(self, self.dataset("webhooks", self.config.count(100_000))).run()
 
     def dataset(self, name: str, contacts: int) -> data.Dataset:
         self.log(f"building {contacts:,} contacts in SQLite ({name})")

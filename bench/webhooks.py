@@ -6,7 +6,8 @@ One SQLite server (1 worker, pinned, ``--webhooks-allow-private``) and one recei
 (``bench.receiver``, pinned to the load's core) serve every scenario. Subscriptions of the
 dataset's team are added and removed through the subscriptions service while the server runs,
 as ``heymarket-contacts webhook add`` does; removing them drops their deliveries not yet made,
-so each round's runs without subscriptions start from an empty outbox.
+so each round's runs without subscriptions start from an empty outbox. The last round keeps
+them until the outbox has drained: that time is counted from the end of its POST run.
 """
 
 from __future__ import annotations
@@ -34,8 +35,7 @@ SLOW_MS = 1000
 SUBSCRIPTIONS = 3
 #: Events whose delivery delay is measured (a receiver answering at once).
 LATENCY_EVENTS = 300
-#: POSTs whose deliveries to the slow receiver are timed until the outbox is empty.
-DRAIN_POSTS = 200
+#: The longest wait for the outbox to empty after the last POST run.
 DRAIN_TIMEOUT_SECONDS = 600
 #: Phones of the wrk POST runs (one range of 10^8 per run) and of the client's POSTs.
 WRK_PHONE_BASE = 18_000_000_000
@@ -96,145 +96,158 @@ class Arrivals:
         self._client.close()
 
 
-def webhooks(bench: Bench, dataset: data.Dataset) -> None:
-    receiver = bench.start(receiver_server(bench.scratch, cores=LOAD_CORE))
-    app = bench.app(dataset, extra_args=("--webhooks-allow-private",))
-    hooks, arrivals = Hooks(dataset), Arrivals(receiver)
-    try:
-        load(bench, app, dataset, hooks, arrivals)
-        bench.rows["webhook delivery latency"] = latency(bench, app, dataset, hooks, arrivals)
-        bench.rows["webhook outbox drain"] = drain(bench, app, dataset, hooks, arrivals)
-    finally:
-        arrivals.close()
-        hooks.close()
-        bench.stop(app, receiver)
+class WebhooksPart:
+    """The part's server, receiver and subscriptions, and the figures it collects."""
 
+    def __init__(self, bench: Bench, dataset: data.Dataset) -> None:
+        self.bench = bench
+        self.dataset = dataset
+        self.token = dataset.token()
+        self.get_args = ["1", str(dataset.contacts), self.token]
+        self.phone_ranges = (WRK_PHONE_BASE + n * 100_000_000 for n in range(90))
+        self.runs: dict[str, list[WrkRun]] = {name: [] for name, _, _ in PLAN}
+        self.notes: dict[str, list[str]] = {name: [] for name, subscribed, _ in PLAN if subscribed}
+        #: The end of the last POST run with subscriptions and the deliveries pending then;
+        #: the receiver's arrivals before that round's subscriptions, and at that end.
+        self.stopped, self.left, self.delivered, self.arrived = 0.0, 0, 0, 0
 
-def load(
-    bench: Bench, app: Server, dataset: data.Dataset, hooks: Hooks, arrivals: Arrivals
-) -> None:
-    """``runs`` rounds of the :data:`PLAN`; the subscriptions come before the runs that have
-    them and go at the end of the round, with the deliveries left in the outbox."""
-    token = dataset.token()
-    get_args = ["1", str(dataset.contacts), token]
-    phone_ranges = (WRK_PHONE_BASE + n * 100_000_000 for n in range(90))
-    bench.log(f"GET and POST with and without {SUBSCRIPTIONS} subscriptions to a receiver"
-              f" answering in {SLOW_MS} ms, 1 worker, pinned")  # fmt: skip
-    bench.warm(app, "get", get_args)
-    bench.warm(app, "post", [str(next(phone_ranges)), token])
-    runs: dict[str, list[WrkRun]] = {name: [] for name, _, _ in PLAN}
-    notes: dict[str, list[str]] = {name: [] for name, subscribed, _ in PLAN if subscribed}
-    for round_number in range(bench.config.runs):
+    def run(self) -> None:
+        bench = self.bench
+        receiver = bench.start(receiver_server(bench.scratch, cores=LOAD_CORE))
+        self.app = bench.app(self.dataset, extra_args=("--webhooks-allow-private",))
+        self.hooks, self.arrivals = Hooks(self.dataset), Arrivals(receiver)
+        try:
+            self.load()
+            bench.rows["webhook delivery latency"] = self.latency()
+            if bench.config.profile:
+                self.profile_posts(subscribed=True)
+                self.profile_posts(subscribed=False)
+        finally:
+            self.arrivals.close()
+            self.hooks.close()
+            bench.stop(self.app, receiver)
+
+    def post_args(self) -> list[str]:
+        return [str(next(self.phone_ranges)), self.token]
+
+    def load(self) -> None:
+        """``runs`` rounds of the :data:`PLAN`, then the drain of the last round's outbox."""
+        bench = self.bench
+        bench.log(f"GET and POST with and without {SUBSCRIPTIONS} subscriptions to a receiver"
+                  f" answering in {SLOW_MS} ms, 1 worker, pinned")  # fmt: skip
+        bench.warm(self.app, "get", self.get_args)
+        bench.warm(self.app, "post", self.post_args())
+        for round_number in range(bench.config.runs):
+            ids = self.round(round_number)
+            if round_number + 1 < bench.config.runs:
+                self.remove(ids)
+        drain = self.drain()
+        self.remove(ids)
+        for name, subscribed, script in PLAN:
+            baseline = (f"{script.upper()} contact, no subscriptions",) if subscribed else ()
+            row = Row.of_runs(name, self.runs[name], baseline)
+            if subscribed:
+                row.extra["outbox during each run"] = " / ".join(self.notes[name])
+            bench.rows[name] = row
+        bench.rows["webhook outbox drain"] = drain
+
+    def round(self, round_number: int) -> list[int]:
+        """One run of each scenario of the :data:`PLAN`; answers the subscriptions added."""
         ids: list[int] = []
         for name, subscribed, script in PLAN:
             if subscribed and not ids:
-                ids = hooks.add(f"{arrivals.url}/hooks/{SLOW_MS}", SUBSCRIPTIONS)
-                arrivals.fetch()
-            args = get_args if script == "get" else [str(next(phone_ranges)), token]
-            run = bench.wrk(app, script, args, pinned=True)
-            runs[name].append(run)
+                ids = self.hooks.add(f"{self.arrivals.url}/hooks/{SLOW_MS}", SUBSCRIPTIONS)
+                self.arrivals.fetch()
+                self.delivered = len(self.arrivals.seen)
+            args = self.get_args if script == "get" else self.post_args()
+            run = self.bench.wrk(self.app, script, args, pinned=True)
+            self.runs[name].append(run)
             line = f"  round {round_number + 1} {name}: {run.rps:,.0f} req/s, p50" \
                    f" {run.p50_ms:.2f} ms, p99 {run.p99_ms:.2f} ms"  # fmt: skip
             if subscribed:
-                note = f"{len(arrivals.fetch()):,} delivered, {hooks.pending():,} left"
-                notes[name].append(note)
+                arrived, left = len(self.arrivals.fetch()), self.hooks.pending()
+                if script == "post":
+                    self.stopped, self.left = time.time(), left
+                    self.arrived = len(self.arrivals.seen)
+                note = f"{arrived:,} delivered, {left:,} left"
+                self.notes[name].append(note)
                 line += f"; outbox: {note}"
-            bench.log(line)
-        hooks.remove(ids)
+            self.bench.log(line)
+        return ids
+
+    def remove(self, ids: list[int]) -> None:
+        self.hooks.remove(ids)
         time.sleep(2 * SLOW_MS / 1000)  # the tries in flight end
-    if bench.config.profile:
-        profile_posts(bench, app, hooks, arrivals, [str(next(phone_ranges)), token])
-        profile_posts(bench, app, None, arrivals, [str(next(phone_ranges)), token])
-    for name, subscribed, script in PLAN:
-        baseline = (f"{script.upper()} contact, no subscriptions",) if subscribed else ()
-        row = Row.of_runs(name, runs[name], baseline)
-        if subscribed:
-            row.extra["outbox during each run"] = " / ".join(notes[name])
-        bench.rows[name] = row
 
+    def drain(self) -> Row:
+        """The time from the end of the last POST run with subscriptions until the outbox
+        holds no pending delivery (the GET run after it included)."""
+        self.bench.log(f"  outbox drain: {self.left:,} deliveries pending at the end of the"
+                       f" last POST run, {SLOW_MS} ms each")  # fmt: skip
+        while self.hooks.pending() and time.time() - self.stopped < DRAIN_TIMEOUT_SECONDS:
+            time.sleep(0.1)
+        drained = time.time() - self.stopped
+        remaining = self.hooks.pending()
+        self.arrivals.fetch()
+        got = self.arrivals.seen[self.delivered :]
+        unique = len({delivery for delivery, _, _, _ in got})
+        done = (
+            f"{drained:.1f}" if not remaining else f"not within {drained:.0f} ({remaining:,} left)"
+        )
+        self.bench.log(f"  drained in {done} s; {len(got):,} arrivals, {unique:,} delivery ids")
+        return Row(
+            f"webhook outbox drain after the last POST run, receiver answering in {SLOW_MS} ms",
+            extra={
+                "pending at the end of the POST run": f"{self.left:,}",
+                "drained in s": done,
+                "deliveries/s": f"{(len(self.arrivals.seen) - self.arrived) / drained:.1f}",
+                "arrivals in the round": f"{len(got):,} ({unique:,} delivery ids)",
+            },
+        )
 
-def profile_posts(
-    bench: Bench, app: Server, hooks: Hooks | None, arrivals: Arrivals, args: list[str]
-) -> None:
-    """py-spy during one more POST run: with the slow subscriptions (``hooks``) into
-    ``profile-post-webhooks/``, without them into ``profile-post-no-webhooks/``."""
-    from .profile import record  # noqa: PLC0415 (only with BENCH_PROFILE=1)
+    def profile_posts(self, *, subscribed: bool) -> None:
+        """py-spy during one more POST run: with the slow subscriptions into
+        ``profile-post-webhooks/``, without them into ``profile-post-no-webhooks/``."""
+        from .profile import record  # noqa: PLC0415 (only with BENCH_PROFILE=1)
 
-    folder = "profile-post-webhooks" if hooks else "profile-post-no-webhooks"
-    bench.log(f"  profiling a POST run with py-spy into {folder}")
-    ids = hooks.add(f"{arrivals.url}/hooks/{SLOW_MS}", SUBSCRIPTIONS) if hooks else []
-    record(app, bench.out / folder, lambda: bench.wrk(app, "post", args, pinned=True))
-    if hooks:
-        hooks.remove(ids)
-        time.sleep(2 * SLOW_MS / 1000)
+        folder = "profile-post-webhooks" if subscribed else "profile-post-no-webhooks"
+        self.bench.log(f"  profiling a POST run with py-spy into {folder}")
+        url = f"{self.arrivals.url}/hooks/{SLOW_MS}"
+        ids = self.hooks.add(url, SUBSCRIPTIONS) if subscribed else []
+        args = self.post_args()
+        record(self.app, self.bench.out / folder,
+               lambda: self.bench.wrk(self.app, "post", args, pinned=True))  # fmt: skip
+        self.remove(ids)
 
-
-def latency(
-    bench: Bench, app: Server, dataset: data.Dataset, hooks: Hooks, arrivals: Arrivals
-) -> Row:
-    """One subscription to a receiver that answers at once; :data:`LATENCY_EVENTS` POSTs one
-    after the other, each timed from its answer (client side) to its event's arrival."""
-    bench.log(f"  delivery latency: {LATENCY_EVENTS} POSTs, a receiver answering at once")
-    ids = hooks.add(f"{arrivals.url}/hooks/0", 1)
-    arrivals.fetch()
-    client = Client(app.port, dataset.token())
-    answered: dict[int, float] = {}
-    for n in range(LATENCY_EVENTS):
-        _, contact = client.call("POST", "/v1/contact", new_contact(CLIENT_PHONE_BASE + n))
-        answered[contact["id"]] = time.time()
-    client.close()
-    got = wait_for(arrivals, LATENCY_EVENTS, 60)
-    hooks.remove(ids)
-    delays = sorted(
-        1000 * (received - answered[contact])
-        for _, received, event, contact in got
-        if event == "contact_created" and contact in answered
-    )
-    if len(delays) < LATENCY_EVENTS:
-        raise RuntimeError(f"{len(delays)} of {LATENCY_EVENTS} events arrived")
-    p50, p99 = statistics.median(delays), quantile(delays, 0.99)
-    bench.log(f"  p50 {p50:.1f} ms, p99 {p99:.1f} ms")
-    return Row(
-        f"webhook delivery, POST answer to arrival, receiver answering at once ({len(delays)}"
-        " events, one POST at a time)",
-        p50_ms=Spread.of([p50]), p99_ms=Spread.of([p99]),
-        extra={"min ms": f"{delays[0]:.1f}", "max ms": f"{delays[-1]:.1f}"},
-    )  # fmt: skip
-
-
-def drain(
-    bench: Bench, app: Server, dataset: data.Dataset, hooks: Hooks, arrivals: Arrivals
-) -> Row:
-    """:data:`DRAIN_POSTS` POSTs, one after the other, with the slow subscriptions; then the
-    time until the outbox holds no pending delivery."""
-    expected = DRAIN_POSTS * SUBSCRIPTIONS
-    bench.log(f"  outbox drain: {DRAIN_POSTS} POSTs, {expected} deliveries at {SLOW_MS} ms each")
-    ids = hooks.add(f"{arrivals.url}/hooks/{SLOW_MS}", SUBSCRIPTIONS)
-    arrivals.fetch()
-    client = Client(app.port, dataset.token())
-    for n in range(DRAIN_POSTS):
-        client.call("POST", "/v1/contact", new_contact(CLIENT_PHONE_BASE + LATENCY_EVENTS + n))
-    client.close()
-    stopped = time.time()
-    left = hooks.pending()
-    while hooks.pending() and time.time() - stopped < DRAIN_TIMEOUT_SECONDS:
-        time.sleep(0.05)
-    drained = time.time() - stopped
-    remaining = hooks.pending()
-    got = wait_for(arrivals, expected, 2 * SLOW_MS / 1000)
-    hooks.remove(ids)
-    unique = len({delivery for delivery, _, _, _ in got})
-    bench.log(f"  {left} pending at the last answer, drained in {drained:.1f} s"
-              f" ({len(got)} arrivals, {unique} delivery ids)")  # fmt: skip
-    return Row(
-        f"webhook outbox drain, {expected} deliveries to a receiver answering in {SLOW_MS} ms",
-        extra={
-            "pending at the last POST's answer": f"{left:,}",
-            "drained in s": f"{drained:.1f}" if not remaining else f"not within {drained:.0f}",
-            "deliveries/s after the last answer": f"{left / drained:.1f}",
-            "arrivals": f"{len(got):,} ({unique:,} delivery ids)",
-        },
-    )
+    def latency(self) -> Row:
+        """One subscription to a receiver that answers at once; :data:`LATENCY_EVENTS` POSTs
+        one after the other, each timed from its answer (client side) to its event's arrival."""
+        self.bench.log(f"  delivery latency: {LATENCY_EVENTS} POSTs, a receiver answering at once")
+        ids = self.hooks.add(f"{self.arrivals.url}/hooks/0", 1)
+        self.arrivals.fetch()
+        client = Client(self.app.port, self.token)
+        answered: dict[int, float] = {}
+        for n in range(LATENCY_EVENTS):
+            _, contact = client.call("POST", "/v1/contact", new_contact(CLIENT_PHONE_BASE + n))
+            answered[contact["id"]] = time.time()
+        client.close()
+        got = wait_for(self.arrivals, LATENCY_EVENTS, 60)
+        self.remove(ids)
+        delays = sorted(
+            1000 * (received - answered[contact])
+            for _, received, event, contact in got
+            if event == "contact_created" and contact in answered
+        )
+        if len(delays) < LATENCY_EVENTS:
+            raise RuntimeError(f"{len(delays)} of {LATENCY_EVENTS} events arrived")
+        p50, p99 = statistics.median(delays), quantile(delays, 0.99)
+        self.bench.log(f"  p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+        return Row(
+            f"webhook delivery, POST answer to arrival, receiver answering at once"
+            f" ({len(delays)} events, one POST at a time)",
+            p50_ms=Spread.of([p50]), p99_ms=Spread.of([p99]),
+            extra={"min ms": f"{delays[0]:.1f}", "max ms": f"{delays[-1]:.1f}"},
+        )  # fmt: skip
 
 
 def wait_for(arrivals: Arrivals, count: int, timeout: float) -> list[Arrival]:
