@@ -22,6 +22,7 @@ from heymarket_contacts.server.clock import system_clock
 from heymarket_contacts.server.store import open_store, parse_database_url
 from heymarket_contacts.server.webhooks.subscriptions import WebhookService
 from heymarket_contacts.server.webhooks.targets import TargetPolicy
+from heymarket_contacts.webhooks import EVENTS
 
 from . import data
 from .load import Client, WrkRun
@@ -44,8 +45,6 @@ SETTLE_SECONDS = 2.0
 #: Phones of the wrk POST runs (one range of 10^8 per run) and of the client's POSTs.
 WRK_PHONE_BASE = 18_000_000_000
 CLIENT_PHONE_BASE = 19_000_000_000
-EVENTS = ["target_opt_out", "target_opt_in", "contact_created", "contact_updated",
-          "contact_deleted"]  # fmt: skip
 #: Each round, in this order: (scenario, with subscriptions, wrk script).
 PLAN = (
     ("POST contact, no subscriptions", False, "post"),
