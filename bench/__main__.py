@@ -7,10 +7,13 @@ Settings (environment variables):
 - ``BENCH_SECONDS`` (default 10) and ``BENCH_RUNS`` (default 3): each wrk run, how many runs.
 - ``BENCH_CONNECTIONS`` (default 64): wrk connections.
 - ``BENCH_ONLY``: a comma list of parts to run: ``get``, ``writes``, ``walk``, ``postgres``,
-  ``emulator`` (the GET with the emulator off and on, and the reset of a team).
+  ``emulator`` (the GET with the emulator off and on, and the reset of a team), ``webhooks``
+  (the GET and the POST with and without 3 subscriptions to a receiver that answers in 1 s,
+  the delay from a POST's answer to its event's arrival, the drain of the outbox).
 - ``BENCH_POSTGRES_URL``: a database the bench may create databases through (default
   ``HEYMARKET_TEST_POSTGRES_URL``, else ``postgresql://127.0.0.1:5432/test``).
-- ``BENCH_PROFILE=1``: also record py-spy profiles of the GET and the import (needs root).
+- ``BENCH_PROFILE=1``: also record py-spy profiles of the GET, the POST and the import, and
+  with ``webhooks`` of a POST run with and without the subscriptions (needs root).
 """
 
 # ruff: noqa: S603 (the bench starts local tools: wrk, nginx, taskset, py-spy)

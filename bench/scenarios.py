@@ -16,7 +16,7 @@ from .load import Client, WrkRun, wrk
 from .report import Row, Spread
 from .servers import Server, bare_asgi_server, contacts_server, nginx_server
 
-PARTS = ("get", "writes", "walk", "postgres", "emulator")
+PARTS = ("get", "writes", "walk", "postgres", "emulator", "webhooks")
 #: Contacts of the team whose reset the emulator part times (the per-test cost of the
 #: pytest plugin's reset).
 RESET_CONTACTS = 10_000
@@ -166,6 +166,10 @@ class Bench:
             self.postgres()
         if "emulator" in parts:
             self.emulator(self.dataset("emulator", self.config.count(100_000)))
+        if "webhooks" in parts:
+            from .webhooks import WebhooksPart  # noqa: PLC0415 (it imports this module)
+
+            WebhooksPart(self, self.dataset("webhooks", self.config.count(100_000))).run()
 
     def dataset(self, name: str, contacts: int) -> data.Dataset:
         self.log(f"building {contacts:,} contacts in SQLite ({name})")

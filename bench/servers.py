@@ -163,3 +163,11 @@ def nginx_server(body: Path, workdir: Path, *, workers: int, cores: str | None) 
     config.write_text(NGINX_CONFIG.format(user=user, workers=workers, root=root, port=port))
     command = ["nginx", "-p", str(root), "-c", str(config), "-e", str(root / "nginx-error.log")]
     return _start(f"nginx ({workers} worker)", command, port, root / "stdout.log", cores=cores)
+
+
+def receiver_server(workdir: Path, *, cores: str | None) -> Server:
+    """The bench's webhook receiver (``bench.receiver``)."""
+    port = free_port()
+    command = [sys.executable, "-m", "bench.receiver", str(port)]
+    log = workdir / f"receiver-{port}.log"
+    return _start("webhook receiver", command, port, log, cores=cores)
