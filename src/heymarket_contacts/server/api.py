@@ -18,6 +18,7 @@ from anyio import to_thread
 from starlette.requests import Request
 
 from .auth import Authenticator
+from .contact_cache import ContactAnswerCache
 from .errors import Unavailable
 from .principal import Principal
 from .rate_limit import RateLimited, RateLimiter
@@ -64,6 +65,8 @@ class Api:
     emulator: Interceptor | None = None
     #: The server's worker processes, for ``/readyz`` (when ``serve`` runs them).
     workers: WorkerRoster | None = None
+    #: Ready answers of ``GET /v1/contact/{id}`` (SQLite only: see :mod:`.contact_cache`).
+    contact_answers: ContactAnswerCache | None = None
 
     async def admit(self, principal: Principal) -> dict[str, str]:
         """Count the request against its team's rate limit: its headers, or a 429."""

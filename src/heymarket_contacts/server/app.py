@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 from .access_log import AccessLog
 from .api import Api
-from .auth import Authenticator
+from .auth import Authenticator, VersionedStore
 from .clock import Clock, system_clock
+from .contact_cache import ContactAnswerCache
 from .logs import configure_logging
 from .pipeline import Observer, Route, ServerApp
 from .rate_limit import build_rate_limiter
@@ -94,6 +95,7 @@ def create_app(
         ),
         emulator=emulator,
         workers=workers,
+        contact_answers=_contact_answers(store),
     )
     routes: list[Route] = [*OPERATIONS, *system_routes(OPERATIONS)]
     observers: list[Observer] = []
@@ -121,6 +123,13 @@ def create_app(
         background=[deliveries] if workers is None else [workers, deliveries],
         access_log=AccessLog(json=settings.log_format == "json"),
     )  # fmt: skip
+
+
+def _contact_answers(store: Store) -> ContactAnswerCache | None:
+    """A cache of ready contact answers where it can be exact (see :mod:`.contact_cache`)."""
+    if store.inline_reads and isinstance(store, VersionedStore):
+        return ContactAnswerCache(store.data_version)
+    return None
 
 
 def _ignore(outcome: str) -> None:

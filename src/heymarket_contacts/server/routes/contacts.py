@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+import msgspec
 from msgspec import Meta
 from starlette.responses import Response
 
@@ -18,7 +19,8 @@ from ...models import (
     ContactWrite,
     SetStatus,
 )
-from ..http import json_response
+from ..contact_cache import KeptAnswer
+from ..http import JsonResponse, json_response
 from ..render import render_contact
 from ..routing import BULK_BODY_LIMIT, Call, Operation, QueryParam
 
@@ -39,8 +41,17 @@ async def create_contact(call: Call) -> Response:
 
 
 async def get_contact(call: Call) -> Response:
-    contact = await call.api.read(call.api.contacts.get_contact, call.principal, call.path_id())
-    return json_response(render_contact(contact), headers={"ETag": f'"{contact.rev}"'})
+    contact_id, cache = call.path_id(), call.api.contact_answers
+    if cache is None:
+        contact = await call.api.read(call.api.contacts.get_contact, call.principal, contact_id)
+        return json_response(render_contact(contact), headers={"ETag": f'"{contact.rev}"'})
+    team_id = call.principal.team_id
+    version, kept = cache.lookup(team_id, contact_id)
+    if kept is None:
+        contact = await call.api.read(call.api.contacts.get_contact, call.principal, contact_id)
+        kept = KeptAnswer(msgspec.json.encode(render_contact(contact)), f'"{contact.rev}"')
+        cache.keep(version, team_id, contact_id, kept)
+    return JsonResponse(kept.body, {"ETag": kept.etag})
 
 
 async def update_contact(call: Call) -> Response:
