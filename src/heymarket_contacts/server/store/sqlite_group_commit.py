@@ -108,9 +108,11 @@ class GroupCommit:
         """Take the turn, then join the open group or begin one; the savepoint is open."""
         with self._counting:
             self._waiting += 1
-        self._turn.acquire()
-        with self._counting:
-            self._waiting -= 1
+        try:
+            self._turn.acquire()
+        finally:
+            with self._counting:
+                self._waiting -= 1
         group = self._group
         cursor: sqlite3.Cursor | None = None
         try:
@@ -170,7 +172,7 @@ class GroupCommit:
 def _undo(group: _Group, cursor: sqlite3.Cursor, error: BaseException) -> None:
     """Take back a failed body's writes. When SQLite has already rolled back the whole
     transaction (a full disk, an I/O error), the group's earlier bodies are gone with it."""
-    if cursor.connection.in_transaction:
+    if group.connection.in_transaction:
         try:
             cursor.execute(f"ROLLBACK TO {_SAVEPOINT}")
             cursor.execute(f"RELEASE {_SAVEPOINT}")
