@@ -29,6 +29,47 @@ def test_twenty_concurrent_creates_of_one_phone_make_one_contact(api: HttpApi) -
     assert [c["id"] for c in listed] == [contact_id]
 
 
+def test_concurrent_creates_refuse_exactly_the_duplicate_phones(api: HttpApi) -> None:
+    """Writes committed together: a 409 in one fails no neighbour and stores nothing."""
+    phones = [unique_phone() for _ in range(30)]
+    sent = [*phones, *phones[:10]]
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(
+            pool.map(lambda i: api.post("/v1/contact", json={"phone": sent[i], "first": f"n{i}"}),
+                     range(len(sent)))
+        )  # fmt: skip
+    assert sorted(a.status_code for a in answers) == [200] * 30 + [409] * 10
+    winners = {sent[i]: i for i, a in enumerate(answers) if a.status_code == 200}
+    assert sorted(winners) == sorted(phones)
+    for i, answer in enumerate(answers):
+        if answer.status_code == 409:
+            assert answer.json()["existing_id"] == answers[winners[sent[i]]].json()["id"]
+    for phone, i in winners.items():
+        contact_id = answers[i].json()["id"]
+        stored = api.get(f"/v1/contact/{contact_id}").json()
+        assert (stored["phone"], stored["first"]) == (phone, f"n{i}")
+        listed = api.post("/v1/contacts", json={"filter": phone}).json()
+        assert [c["id"] for c in listed] == [contact_id]
+
+
+def test_concurrent_writes_at_one_rev_let_exactly_one_through(api: HttpApi) -> None:
+    phone = unique_phone()
+    contact_id = api.create_contact(phone=phone)
+
+    def write(i: int) -> httpx.Response:
+        return api.put(
+            f"/v1/contact/{contact_id}", json={"phone": phone, "first": f"w{i}"},
+            headers={"If-Match": '"1"'},
+        )  # fmt: skip
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(write, range(16)))
+    assert sorted(a.status_code for a in answers) == [200] + [412] * 15
+    (winner,) = [i for i, a in enumerate(answers) if a.status_code == 200]
+    stored = api.get(f"/v1/contact/{contact_id}").json()
+    assert (stored["rev"], stored["first"]) == (2, f"w{winner}")
+
+
 @pytest.fixture
 def second_server(
     database_url: str, server_environment: dict[str, str], server: RunningServer, tmp_path: Path

@@ -5,7 +5,8 @@ foreign keys on); reads need no transaction (each is one statement). Writes run 
 ``BEGIN IMMEDIATE`` on the process's one writer connection, taken in turn under a lock: SQLite
 admits one writer at a time anyway, and a lock hands the turn over at once, where threads
 contending inside SQLite would wait out its busy handler's sleeps (up to 100 ms each). The
-busy timeout is left to arbitrate between processes.
+busy timeout is left to arbitrate between processes. Concurrent writes share one transaction and
+its one fsync, each in a savepoint of its own (:mod:`.sqlite_group_commit`).
 
 :meth:`SQLiteStore.data_version` tells cheaply whether anything was committed since it was
 last asked: the authenticator reads it on every request to know whether a secret it remembers
@@ -29,6 +30,7 @@ from .base import StoreUnavailable, Transaction, UniqueViolation
 from .migrations import load_migrations
 from .records import WindowState
 from .sql import Dialect, SqlTransaction
+from .sqlite_group_commit import GroupCommit
 from .sqlite_snapshots import SqliteSnapshots
 
 BUSY_TIMEOUT_MS = 10_000
@@ -81,8 +83,8 @@ class SQLiteStore:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
-        self._write_lock = threading.Lock()
         self._writer: sqlite3.Connection | None = None
+        self.group_commit = GroupCommit(self._writer_connection, description=self.description)
         self._reading = _Reading(self)
         self._connection_serials = itertools.count(1)
         self._snapshots = SqliteSnapshots(path)
@@ -118,15 +120,19 @@ class SQLiteStore:
 
     @contextmanager
     def write(self) -> Iterator[Transaction]:
-        with self._write_lock, self._transaction(self._writer_connection()) as tx:
-            yield tx
+        """A write in the group of concurrent writes; it has committed when this returns."""
+        with self.group_commit.body() as cursor:
+            try:
+                yield SqlTransaction(cursor, SQLITE_DIALECT)
+            except sqlite3.IntegrityError as error:
+                raise _unique_violation(error) from error
 
     @contextmanager
     def _transaction(self, connection: sqlite3.Connection) -> Iterator[Transaction]:
-        """One write transaction on the writer connection; the caller holds ``_write_lock``.
+        """A write transaction of its own on the writer connection, in the exclusive turn.
 
-        The cursor is closed before the lock is let go. Left open, it would be freed whenever
-        its last reference goes (after the lock, in the caller's thread), and freeing a cursor
+        The cursor is closed before the turn is let go. Left open, it would be freed whenever
+        its last reference goes (after the turn, in the caller's thread), and freeing a cursor
         resets the statement it last ran: a cached statement that another thread's
         transaction may be running by then (``bad parameter or other API misuse``)."""
         cursor = connection.cursor()
@@ -151,7 +157,7 @@ class SQLiteStore:
         ``secure_delete`` at ``FAST``: deleted rows are still zeroed where they lie, but pages
         freed whole are not rewritten (SQLite builds that default to ``secure_delete`` on
         write every freed page to the WAL: 9 MB for a team of 10,000 contacts)."""
-        with self._write_lock:
+        with self.group_commit.exclusive():
             connection = self._writer_connection()
             (secure_delete,) = connection.execute("PRAGMA secure_delete").fetchone()
             connection.execute("PRAGMA foreign_keys = OFF")
@@ -186,7 +192,7 @@ class SQLiteStore:
         return local.version_prefix + str(version).encode("ascii")  # type: ignore[no-any-return]
 
     def _writer_connection(self) -> sqlite3.Connection:
-        """The process's writer connection; the caller holds ``_write_lock``."""
+        """The process's writer connection; the caller holds the turn to write."""
         if self._writer is None:
             self._writer = self._connect(self.path, synchronous="FULL")
             with self._lock:
@@ -232,7 +238,12 @@ class SQLiteStore:
         return connection
 
     def migrate(self) -> list[int]:
-        connection = self._connection()
+        """On this thread's connection, in the exclusive turn: no group of this process is
+        open meanwhile, so each migration takes SQLite's write lock without waiting for one."""
+        with self.group_commit.exclusive():
+            return self._migrate(self._connection())
+
+    def _migrate(self, connection: sqlite3.Connection) -> list[int]:
         connection.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations"
             " (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_us INTEGER NOT NULL)"
@@ -271,7 +282,7 @@ class SQLiteStore:
         return self._snapshots.listed()
 
     def restore_snapshot(self, name: str) -> bool:
-        with self._write_lock:
+        with self.group_commit.exclusive():
             return self._snapshots.restore(self._writer_connection(), SQLITE_DIALECT, name)
 
     def drop_snapshot(self, name: str) -> bool:
@@ -289,7 +300,7 @@ class SQLiteStore:
         return [m.version for m in load_migrations("sqlite") if m.version not in applied]
 
     def close(self) -> None:
-        with self._write_lock, self._lock:
+        with self.group_commit.exclusive(), self._lock:
             for connection in self._connections:
                 connection.close()
             self._connections.clear()
