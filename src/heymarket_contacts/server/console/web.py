@@ -51,13 +51,22 @@ class CsrfRefused(Denied):
 
 def templates() -> Environment:
     """The console's pages; every value is HTML-escaped unless a template says otherwise."""
-    return Environment(
+    pages = Environment(
         loader=PackageLoader("heymarket_contacts.server.console", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    pages.filters["shown"] = shown
+    return pages
+
+
+def shown(value: object) -> object:
+    """A value as a page shows it: a boolean as "yes" or "no", anything else as it is."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
 
 
 @dataclass(frozen=True, slots=True)
