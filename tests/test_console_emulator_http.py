@@ -1,5 +1,6 @@
-"""The console's emulator pages (``serve --emulator``): the request journal and fault rules,
-each of the console user's team only."""
+"""The console's emulator pages (``serve --emulator``): the request journal and the fault
+rules, each of the console user's team only; and, since the emulator lets webhooks go to
+loopback addresses, deliveries to a real receiver and their redelivery."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from console_support import Browser, new_login
+from console_support import Browser, Receiver, new_login, wait_for
 from heymarket_contacts.server.store import Store
 from support import RunningServer, TeamCredentials, TeamFactory
 
@@ -19,7 +20,10 @@ def emulator_server(
     database_url: str, server_environment: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningServer]:
     log = Path(tmp_path_factory.mktemp("emulator")) / "server.log"
-    running = RunningServer.start(database_url, server_environment, log, "--emulator")
+    # One try a delivery: a refused one is failed at once, and waits for a redelivery.
+    running = RunningServer.start(
+        database_url, server_environment, log, "--emulator", "--webhook-tries", "1"
+    )
     yield running
     running.stop()
 
@@ -100,3 +104,57 @@ def test_a_fault_rule_made_in_the_console_hits_the_teams_requests_only(
 def test_without_the_emulator_its_pages_are_not_served(server: RunningServer) -> None:
     assert httpx.get(f"{server.base_url}/console/journal").status_code == 404
     assert httpx.get(f"{server.base_url}/console/faults").status_code == 404
+
+
+def _deliveries(browser: Browser, query: str = "") -> str:
+    page = browser.get(f"/console/deliveries{query}")
+    assert page.status_code == 200, page.text
+    return page.text
+
+
+def _row(page: str, delivery_id: str) -> str:
+    return page.split(f'id="delivery-{delivery_id}"')[1].split("</tr>", maxsplit=1)[0]
+
+
+def test_a_failed_delivery_is_shown_and_redelivered_from_the_console(
+    emulator_server: RunningServer, store: Store, make_team: TeamFactory
+) -> None:
+    mine, theirs = make_team("Mine"), make_team("Theirs")
+    with (
+        Receiver(status=500) as receiver,
+        Browser(emulator_server.base_url) as browser,
+        Browser(emulator_server.base_url) as stranger,
+    ):
+        browser.signed_in_as(new_login(store, mine.team_id))
+        stranger.signed_in_as(new_login(store, theirs.team_id))
+        browser.get("/console/webhooks")
+        made = browser.post("/console/webhooks", {"url": receiver.url, "event": "contact_created"})
+        assert made.status_code == 200, made.text  # --emulator lets webhooks go to loopback
+        created = httpx.post(
+            f"{emulator_server.base_url}/v1/contact", json={"phone": "15105550123"},
+            headers={"Authorization": f"Bearer {mine.token()}"},
+        )  # fmt: skip
+        assert created.status_code == 200, created.text
+        wait_for(lambda: "state-failed" in _deliveries(browser, "?failed=1"), "failed")
+        (delivery_id,) = receiver.deliveries
+        failed = _row(_deliveries(browser, "?failed=1"), delivery_id)
+        assert "contact_created" in failed
+        assert "failed (HTTP 500)" in failed
+        assert "1 of 1" in failed
+        assert "Redeliver" in failed
+        assert delivery_id not in _deliveries(stranger)
+        path = f"/console/deliveries/{delivery_id}/redeliver"
+        assert stranger.post(path).status_code == 404
+        assert browser.post(path, csrf=False).status_code == 403
+        assert browser.post(path, {"csrf": stranger.csrf}).status_code == 403
+        assert "failed (HTTP 500)" in _row(_deliveries(browser), delivery_id)
+        receiver.status = 200
+        again = browser.post(path)
+        assert again.status_code == 303
+        assert again.headers["location"] == "/console/deliveries?notice=redelivered"
+        wait_for(lambda: "state-delivered" in _deliveries(browser), "delivered")
+        assert receiver.deliveries == [delivery_id, delivery_id]
+        delivered = _row(_deliveries(browser), delivery_id)
+        assert "delivered (HTTP 200)" in delivered
+        assert "2 of 2" in delivered
+        assert delivery_id not in _deliveries(browser, "?failed=1")

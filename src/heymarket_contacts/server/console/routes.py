@@ -12,7 +12,7 @@ from ..routing import SystemRoute
 from . import contact_actions as actions
 from . import contact_edit as edit
 from . import contact_pages as contacts
-from . import emulator_pages, login_pages, team_pages
+from . import emulator_pages, login_pages, team_pages, webhook_pages
 from .web import SECURITY_HEADERS, Console, Handler, console_route
 
 #: (method, path, handler) of the pages that need a session.
@@ -39,6 +39,12 @@ PAGES: list[tuple[str, str, Handler]] = [
     ("GET", "/console/secrets", team_pages.secrets_page),
     ("POST", "/console/secrets", team_pages.create_secret),
     ("POST", "/console/secrets/{secret_id}/revoke", team_pages.revoke_secret),
+    ("GET", "/console/webhooks", webhook_pages.webhooks_page),
+    ("POST", "/console/webhooks", webhook_pages.add_webhook),
+    ("GET", "/console/webhooks/{id}/remove", webhook_pages.remove_page),
+    ("POST", "/console/webhooks/{id}/remove", webhook_pages.remove_webhook),
+    ("GET", "/console/deliveries", webhook_pages.deliveries_page),
+    ("POST", "/console/deliveries/{delivery_id}/redeliver", webhook_pages.redeliver),
 ]
 EMULATOR_PAGES: list[tuple[str, str, Handler]] = [
     ("GET", "/console/journal", emulator_pages.journal_page),

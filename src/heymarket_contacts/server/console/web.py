@@ -20,6 +20,7 @@ from ..http import read_body, request_id_of
 from ..principal import Principal
 from ..routing import SystemRoute
 from ..service.admin import AdminService
+from ..webhooks.subscriptions import WebhookService
 from .accounts import ConsoleAccounts, SignedIn
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ class Console:
     accounts: ConsoleAccounts
     pages: Environment
     admin: AdminService
+    webhooks: WebhookService
     emulator: Emulator | None = None
 
 
