@@ -1,6 +1,6 @@
-"""The console's emulator pages (``serve --emulator``): the request journal and the fault
-rules, each of the console user's team only; and, since the emulator lets webhooks go to
-loopback addresses, deliveries to a real receiver and their redelivery."""
+"""The console's emulator pages (``serve --emulator``): the request journal with its live
+tail and the fault rules, each of the console user's team only; and, since the emulator lets
+webhooks go to loopback addresses, deliveries to a real receiver and their redelivery."""
 
 from __future__ import annotations
 
@@ -102,8 +102,58 @@ def test_a_fault_rule_made_in_the_console_hits_the_teams_requests_only(
 
 
 def test_without_the_emulator_its_pages_are_not_served(server: RunningServer) -> None:
-    assert httpx.get(f"{server.base_url}/console/journal").status_code == 404
-    assert httpx.get(f"{server.base_url}/console/faults").status_code == 404
+    for path in ("/console/journal", "/console/faults", "/console/journal/tail"):
+        assert httpx.get(f"{server.base_url}{path}").status_code == 404, path
+
+
+SCRIPT_CSP = (
+    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self';"
+    " img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+def test_the_live_tail_needs_a_session_and_answers_the_teams_new_requests(
+    emulator_server: RunningServer, store: Store, make_team: TeamFactory
+) -> None:
+    mine, theirs = make_team("Mine"), make_team("Theirs")
+    tail = f"{emulator_server.base_url}/console/journal/tail"
+    anonymous = httpx.get(tail)
+    assert anonymous.status_code == 401
+    assert anonymous.json()["error"] == "unauthorized"
+    assert "www-authenticate" not in anonymous.headers
+    assert httpx.get(tail, cookies={"hm_console": "forged"}).status_code == 401
+    with Browser(emulator_server.base_url) as browser:
+        browser.signed_in_as(new_login(store, mine.team_id))
+        page = browser.get("/console/journal")
+        assert page.headers["content-security-policy"] == SCRIPT_CSP
+        assert '<script src="/console/static/journal.js" defer></script>' in page.text
+        since = page.text.split('data-since="')[1].split('"')[0]
+        assert browser.get("/console/contacts").headers["content-security-policy"] != SCRIPT_CSP
+        own = _call(emulator_server, mine, "/v1/team").headers["x-request-id"]
+        missing = _call(emulator_server, mine, "/v1/contact/999999999").headers["x-request-id"]
+        other = _call(emulator_server, theirs, "/v1/team").headers["x-request-id"]
+        answer = browser.get(f"/console/journal/tail?since={since}")
+        assert answer.status_code == 200
+        assert answer.headers["content-type"].startswith("application/json")
+        assert answer.headers["cache-control"] == "no-store"
+        entries = answer.json()["entries"]
+        assert [entry["request_id"] for entry in entries] == [missing, own]  # newest first
+        assert other not in answer.text
+        assert set(entries[0]) == {
+            "seq", "time", "method", "path", "query", "status", "duration_ms", "fault",
+            "request_id", "request_text", "response_text",
+        }  # fmt: skip
+        assert answer.json()["since"] >= entries[0]["seq"]
+        filtered = browser.get(f"/console/journal/tail?since={since}&status=404").json()
+        assert [entry["request_id"] for entry in filtered["entries"]] == [missing]
+        later = browser.get(f"/console/journal/tail?since={answer.json()['since']}").json()
+        assert later["entries"] == []
+        bad = browser.get("/console/journal/tail?since=soon")
+        assert bad.status_code == 400
+        assert bad.json()["field"] == "since"
+    script = httpx.get(f"{emulator_server.base_url}/console/static/journal.js")
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("text/javascript")
 
 
 def _deliveries(browser: Browser, query: str = "") -> str:

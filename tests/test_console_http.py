@@ -563,7 +563,9 @@ def test_no_console_makes_every_console_path_404(
                              ("GET", "/console/static/console.css"),
                              ("GET", "/console/webhooks"), ("POST", "/console/webhooks"),
                              ("GET", "/console/deliveries"),
-                             ("POST", "/console/deliveries/x/redeliver")):  # fmt: skip
+                             ("POST", "/console/deliveries/x/redeliver"),
+                             ("GET", "/console/journal/tail"),
+                             ("GET", "/console/static/journal.js")):  # fmt: skip
             response = httpx.request(method, f"{off.base_url}{path}")
             assert response.status_code == 404, path
             assert response.json()["error"] == "not_found"
