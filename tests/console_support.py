@@ -78,6 +78,12 @@ class Browser:
         return self
 
 
+class _ReceiverServer(ThreadingHTTPServer):
+    #: The server sends up to 32 tries at once; the default backlog of 5 would drop some.
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class Receiver:
     """A webhook receiver on a loopback port, in a thread: it answers ``status`` to every
     delivery and keeps each one's ``X-Heymarket-Delivery`` header."""
@@ -98,7 +104,7 @@ class Receiver:
             def log_message(self, format: str, *args: Any) -> None:
                 return None
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _ReceiverServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/hooks/heymarket"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

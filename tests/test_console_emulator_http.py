@@ -4,6 +4,8 @@ webhooks go to loopback addresses, deliveries to a real receiver and their redel
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +14,7 @@ import pytest
 
 from console_support import Browser, Receiver, new_login, wait_for
 from heymarket_contacts.server.store import Store
-from support import RunningServer, TeamCredentials, TeamFactory
+from support import RunningServer, TeamCredentials, TeamFactory, unique_phone
 
 
 @pytest.fixture(scope="module")
@@ -208,3 +210,32 @@ def test_a_failed_delivery_is_shown_and_redelivered_from_the_console(
         assert "delivered (HTTP 200)" in delivered
         assert "2 of 2" in delivered
         assert delivery_id not in _deliveries(browser, "?failed=1")
+
+
+def test_deliveries_are_shown_newest_first_fifty_a_page(
+    emulator_server: RunningServer, store: Store, make_team: TeamFactory
+) -> None:
+    mine = make_team("Paged")
+    with Receiver(status=204) as receiver, Browser(emulator_server.base_url) as browser:
+        browser.signed_in_as(new_login(store, mine.team_id))
+        browser.get("/console/webhooks")
+        browser.post("/console/webhooks", {"url": receiver.url, "event": "contact_created"})
+        created = httpx.post(
+            f"{emulator_server.base_url}/v1/batch/contacts",
+            json=[{"phone": unique_phone()} for _ in range(51)],
+            headers={"Authorization": f"Bearer {mine.token()}"},
+        )
+        assert created.status_code == 200, created.text
+        wait_for(lambda: len(receiver.deliveries) == 51, "all delivered")
+        first = _deliveries(browser)
+        contacts = [int(i) for i in re.findall(r'href="/console/contacts/(\d+)"', first)]
+        assert len(contacts) == 50
+        assert contacts == sorted(contacts, reverse=True)
+        older = re.findall(r'<a href="([^"]+)" rel="next">', first)
+        (link,) = older
+        second = _deliveries(browser, html.unescape(link).removeprefix("/console/deliveries"))
+        rest = [int(i) for i in re.findall(r'href="/console/contacts/(\d+)"', second)]
+        assert len(rest) == 1
+        assert rest[0] < contacts[-1]
+        assert 'rel="next"' not in second
+        assert '<a href="/console/deliveries">Newest</a>' in second
