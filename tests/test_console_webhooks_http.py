@@ -149,14 +149,18 @@ def test_another_teams_subscriptions_are_never_shown_and_their_ids_are_404(
     assert [s[1] for s in subscriptions_of(store, theirs.team_id)] == [marker]
 
 
-def test_html_and_script_in_a_url_are_shown_escaped(browser: Browser) -> None:
-    hostile = 'https://1.1.1.1/hooks?next="><script>alert(1)</script>'
-    made = browser.post("/console/webhooks", {"url": hostile})
+def test_html_and_script_in_a_url_and_a_token_are_shown_escaped(browser: Browser) -> None:
+    hostile = 'https://1.1.1.1/hooks?next="><script>alert(1)</script>&a=1'
+    made = browser.post("/console/webhooks", {"url": hostile, "token": "<script>x</script>"})
+    assert made.status_code == 200, made.text
+    assert 'id="new-webhook-token">&lt;script&gt;x&lt;/script&gt;<' in made.text
     refused = browser.post("/console/webhooks", {"url": "http://<script>alert(1)</script>/"})
     assert refused.status_code == 400
-    for page in (made, refused, browser.get("/console/webhooks")):
+    assert 'value="http://&lt;script&gt;alert(1)&lt;/script&gt;/"' in refused.text
+    listing = browser.get("/console/webhooks")
+    for page in (made, refused, listing):
         assert "<script>" not in page.text
-    assert "&lt;script&gt;" in refused.text
+    assert "%3C/script%3E&amp;a=1</code>" in listing.text  # as the server keeps it, escaped
 
 
 def test_the_deliveries_page_checks_its_filters(browser: Browser) -> None:
