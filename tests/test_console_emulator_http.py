@@ -226,8 +226,7 @@ def test_deliveries_are_shown_newest_first_fifty_a_page(
             headers={"Authorization": f"Bearer {mine.token()}"},
         )
         assert created.status_code == 200, created.text
-        wait_for(lambda: len(receiver.deliveries) == 51, "all delivered")
-        first = _deliveries(browser)
+        first = _deliveries(browser)  # stored with the contacts, whether tried yet or not
         contacts = [int(i) for i in re.findall(r'href="/console/contacts/(\d+)"', first)]
         assert len(contacts) == 50
         assert contacts == sorted(contacts, reverse=True)
