@@ -117,7 +117,7 @@ class Receiver:
         self._server.server_close()
 
 
-def wait_for(check: Callable[[], bool], what: str, timeout: float = 15) -> None:
+def wait_for(check: Callable[[], bool], what: str, timeout: float = 30) -> None:
     """Until ``check()`` holds (a delivery is made by the server's worker, after the answer)."""
     deadline = time.monotonic() + timeout
     while not check():

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from console_support import Receiver, new_login
+from console_support import Receiver, new_login, wait_for
 from heymarket_contacts.server.console.accounts import NewLogin
 from heymarket_contacts.server.store import Store
 from support import HttpApi, RunningServer, TeamCredentials, TeamFactory, service_missing
@@ -199,12 +199,13 @@ def _log_in(page: playwright_api.Page, base_url: str, login: NewLogin) -> None:
 
 
 def _reload_until(page: playwright_api.Page, url: str, selector: str) -> None:
-    for _ in range(100):
+    """``url`` loaded again until it shows ``selector`` (a try is made after the answer)."""
+
+    def shown() -> bool:
         page.goto(url)
-        if page.locator(selector).count():
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError(f"{url} never showed {selector}")
+        return bool(page.locator(selector).count())
+
+    wait_for(shown, f"{selector} on {url}")
 
 
 def test_the_live_tail_and_a_redelivery_on_an_emulator(
