@@ -4,7 +4,11 @@ kept, CSRF tokens read from the pages."""
 from __future__ import annotations
 
 import re
+import threading
+import time
 import uuid
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -72,3 +76,50 @@ class Browser:
         assert response.headers["location"] == "/console/contacts"
         self.get("/console/contacts")  # a page with the session's token
         return self
+
+
+class _ReceiverServer(ThreadingHTTPServer):
+    #: The server sends up to 32 tries at once; the default backlog of 5 would drop some.
+    request_queue_size = 128
+    daemon_threads = True
+
+
+class Receiver:
+    """A webhook receiver on a loopback port, in a thread: it answers ``status`` to every
+    delivery and keeps each one's ``X-Heymarket-Delivery`` header."""
+
+    def __init__(self, status: int = 500) -> None:
+        self.status = status
+        self.deliveries: list[str] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                receiver.deliveries.append(self.headers.get("X-Heymarket-Delivery", ""))
+                self.send_response(receiver.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+        self._server = _ReceiverServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/hooks/heymarket"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Receiver:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def wait_for(check: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    """Until ``check()`` holds (a delivery is made by the server's worker, after the answer)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"still not {what} after {timeout} s"
+        time.sleep(0.05)

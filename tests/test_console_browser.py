@@ -1,6 +1,7 @@
 """The console in a real browser: headless Chromium from Debian's packages, driven by
 Playwright with ``executable_path`` (no browser download). Log in with the keyboard, search,
-edit, see a CSRF refusal, log out, and read on a narrow window.
+edit, see a CSRF refusal, subscribe a webhook, log out, and read on a narrow window; on an
+emulator, watch the journal's live tail and redeliver a failed delivery.
 
 A screenshot of each page is saved to ``test-artifacts/console/<database>/`` at the top of
 the repository (git-ignored), and the run says where.
@@ -13,12 +14,13 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
-from console_support import new_login
+from console_support import Receiver, new_login, wait_for
 from heymarket_contacts.server.console.accounts import NewLogin
 from heymarket_contacts.server.store import Store
-from support import HttpApi, RunningServer, TeamCredentials, service_missing
+from support import HttpApi, RunningServer, TeamCredentials, TeamFactory, service_missing
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -26,30 +28,43 @@ CHROMIUM = os.environ.get("HEYMARKET_TEST_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "console"
 
 
-@pytest.fixture
-def screenshots(backend: str, capsys: pytest.CaptureFixture[str]) -> Iterator[Path]:
+@pytest.fixture(scope="module")
+def screenshot_folder(backend: str) -> Path:
+    """The database's folder, emptied once for this module's tests."""
     folder = SCREENSHOTS / backend
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
+    return folder
+
+
+@pytest.fixture
+def screenshots(screenshot_folder: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Path]:
+    folder = screenshot_folder
     yield folder
     names = ", ".join(sorted(path.name for path in folder.glob("*.png")))
     with capsys.disabled():
         print(f"\nconsole screenshots in {folder}: {names}")
 
 
-@pytest.fixture
-def page(screenshots: Path) -> Iterator[playwright_api.Page]:
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[playwright_api.Browser]:
+    """One Chromium for the module's tests; each test has a context (cookies) of its own."""
     if not Path(CHROMIUM).exists():
         service_missing("Chromium", f"{CHROMIUM} is missing (apt-get install -y chromium)")
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
         )
-        context = browser.new_context(viewport={"width": 1200, "height": 900})
-        context.set_default_timeout(30_000)
-        yield context.new_page()
-        context.close()
+        yield browser
         browser.close()
+
+
+@pytest.fixture
+def page(chromium: playwright_api.Browser, screenshots: Path) -> Iterator[playwright_api.Page]:
+    context = chromium.new_context(viewport={"width": 1200, "height": 900})
+    context.set_default_timeout(30_000)
+    yield context.new_page()
+    context.close()
 
 
 @pytest.fixture
@@ -57,8 +72,32 @@ def login(store: Store, team: TeamCredentials) -> NewLogin:
     return new_login(store, team.team_id)
 
 
+@pytest.fixture(scope="module")
+def emulator_server(
+    database_url: str, server_environment: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningServer]:
+    """A server with ``--emulator`` (its journal; webhooks to loopback) and one try a
+    delivery."""
+    log = Path(tmp_path_factory.mktemp("browser-emulator")) / "server.log"
+    running = RunningServer.start(
+        database_url, server_environment, log, "--emulator", "--webhook-tries", "1"
+    )
+    yield running
+    running.stop()
+
+
 def _shot(page: playwright_api.Page, folder: Path, name: str) -> None:
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def _tab_to(page: playwright_api.Page, name: str, presses: int = 20) -> None:
+    """Tab from the top of the page until the link ``name`` has the focus."""
+    page.locator("body").focus()
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == name:
+            return
+    raise AssertionError(f"{name} is not reached with Tab")
 
 
 def test_log_in_search_edit_refuse_a_forged_form_and_log_out(
@@ -121,6 +160,22 @@ def test_log_in_search_edit_refuse_a_forged_form_and_log_out(
         expect(page.locator("h1")).to_be_visible()
         _shot(page, screenshots, name)
 
+    _tab_to(page, "Webhooks")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{server.base_url}/console/webhooks")
+    page.fill("#url", "http://127.0.0.1:9/hooks")
+    page.get_by_role("button", name="Add subscription").click()
+    expect(page.locator("#error-url")).to_contain_text("loopback")
+    expect(page.locator("#url")).to_have_attribute("aria-describedby", "error-url")
+    _shot(page, screenshots, "11-webhook-refused")
+    page.fill("#url", "https://1.1.1.1/hooks/heymarket")
+    page.get_by_role("button", name="Add subscription").click()
+    expect(page.locator("#new-webhook-token")).to_be_visible()
+    _shot(page, screenshots, "12-webhooks")
+    page.get_by_role("link", name="Deliveries", exact=True).first.click()
+    expect(page.locator("h1")).to_have_text("Webhook deliveries")
+    _shot(page, screenshots, "13-deliveries")
+
     page.set_viewport_size({"width": 360, "height": 780})
     page.goto(f"{server.base_url}/console/contacts/{contact_id}")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -133,3 +188,61 @@ def test_log_in_search_edit_refuse_a_forged_form_and_log_out(
     expect(page).to_have_url(f"{server.base_url}/console/login")
     assert not [text for text in refusals if "Content Security Policy" in text], refusals
     assert page.evaluate("getComputedStyle(document.body).margin") == "0px"  # the stylesheet
+
+
+def _log_in(page: playwright_api.Page, base_url: str, login: NewLogin) -> None:
+    page.goto(f"{base_url}/console/login")
+    page.fill("#email", login.user.email)
+    page.fill("#password", login.password)
+    page.keyboard.press("Enter")
+    playwright_api.expect(page).to_have_url(f"{base_url}/console/contacts")
+
+
+def _reload_until(page: playwright_api.Page, url: str, selector: str) -> None:
+    """``url`` loaded again until it shows ``selector`` (a try is made after the answer)."""
+
+    def shown() -> bool:
+        page.goto(url)
+        return bool(page.locator(selector).count())
+
+    wait_for(shown, f"{selector} on {url}")
+
+
+def test_the_live_tail_and_a_redelivery_on_an_emulator(
+    page: playwright_api.Page, emulator_server: RunningServer, store: Store,
+    make_team: TeamFactory, screenshots: Path,
+) -> None:  # fmt: skip
+    base_url = emulator_server.base_url
+    team = make_team("Live")
+    expect = playwright_api.expect
+    refusals: list[str] = []
+    page.on("console", lambda message: refusals.append(message.text))
+    with Receiver(status=500) as receiver:
+        _log_in(page, base_url, new_login(store, team.team_id))
+        page.goto(f"{base_url}/console/webhooks")
+        page.fill("#url", receiver.url)
+        page.get_by_label("contact_created").check()
+        page.get_by_role("button", name="Add subscription").click()
+        expect(page.locator("#new-webhook-token")).to_be_visible()
+
+        page.goto(f"{base_url}/console/journal")
+        expect(page.locator("#tail-status")).to_have_text("Live: new requests appear at the top.")
+        created = httpx.post(
+            f"{base_url}/v1/contact", json={"phone": "15105550142", "first": "Tailed"},
+            headers={"Authorization": f"Bearer {team.token()}"},
+        )  # fmt: skip
+        request_id = created.headers["x-request-id"]
+        expect(page.locator("#journal-entries details").first).to_contain_text(request_id)
+        expect(page.locator("#journal-entries details").first).to_contain_text("POST")
+        _shot(page, screenshots, "14-journal-live")
+
+        _reload_until(page, f"{base_url}/console/deliveries?failed=1", ".state-failed")
+        expect(page.locator(".state-failed")).to_have_text("failed (HTTP 500)")
+        _shot(page, screenshots, "15-delivery-failed")
+        receiver.status = 200
+        page.get_by_role("button", name="Redeliver").click()
+        expect(page.locator(".notice")).to_have_text("The delivery will be tried again now.")
+        _reload_until(page, f"{base_url}/console/deliveries", ".state-delivered")
+        _shot(page, screenshots, "16-redelivered")
+        assert len(receiver.deliveries) == 2
+    assert not [text for text in refusals if "Content Security Policy" in text], refusals

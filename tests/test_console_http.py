@@ -4,6 +4,7 @@ form's hostile cases (contract section 12)."""
 from __future__ import annotations
 
 import html
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,7 +45,8 @@ def contact_of(api: HttpApi, contact_id: int) -> dict:
 
 def test_pages_need_a_login(server: RunningServer) -> None:
     with Browser(server.base_url) as anonymous:
-        for path in ("/console", "/console/contacts", "/console/contacts/1", "/console/tags"):
+        for path in ("/console", "/console/contacts", "/console/contacts/1", "/console/tags",
+                 "/console/webhooks", "/console/deliveries"):  # fmt: skip
             response = anonymous.get(path)
             assert response.status_code == 303, path
             assert response.headers["location"] == "/console/login"
@@ -446,6 +448,26 @@ def test_status_tags_notes_and_delete(browser: Browser, api: HttpApi) -> None:
     assert api.get(f"/v1/contact/{contact_id}").status_code == 404
 
 
+def test_booleans_read_yes_or_no(browser: Browser, api: HttpApi) -> None:
+    contact_id = api.create_contact(first="Bool")
+    page = browser.get(f"/console/contacts/{contact_id}").text
+    for name, shown in (("is_opted_out", "no"), ("blocked", "no"), ("shared", "yes")):
+        assert f'<dd id="field-{name}">{shown}</dd>' in page, name
+    assert "<td>yes</td>" in page  # the phone channel is the primary one
+    assert "subscribed" in browser.get("/console/contacts").text
+    rev = contact_of(api, contact_id)["rev"]
+    for offset, status in enumerate(("unsubscribed", "blocked")):
+        browser.post(
+            f"/console/contacts/{contact_id}/status", {"rev": rev + offset, "status": status}
+        )
+    blocked = browser.get(f"/console/contacts/{contact_id}").text
+    assert '<dd id="field-is_opted_out">yes</dd>' in blocked
+    assert '<dd id="field-blocked">yes</dd>' in blocked
+    assert "opted out" in browser.get("/console/contacts").text
+    for text in (page, blocked):
+        assert not re.search(r"\b(True|False)\b", text)
+
+
 def test_search_and_date_cursor_paging(browser: Browser, api: HttpApi) -> None:
     marker = f"Pg{unique_phone()}"
     ids = [api.create_contact(first=marker, last=f"n{i:02d}") for i in range(55)]
@@ -538,7 +560,12 @@ def test_no_console_makes_every_console_path_404(
     try:
         for method, path in (("GET", "/console"), ("GET", "/console/login"),
                              ("POST", "/console/login"), ("GET", "/console/contacts/1"),
-                             ("GET", "/console/static/console.css")):  # fmt: skip
+                             ("GET", "/console/static/console.css"),
+                             ("GET", "/console/webhooks"), ("POST", "/console/webhooks"),
+                             ("GET", "/console/deliveries"),
+                             ("POST", "/console/deliveries/x/redeliver"),
+                             ("GET", "/console/journal/tail"),
+                             ("GET", "/console/static/journal.js")):  # fmt: skip
             response = httpx.request(method, f"{off.base_url}{path}")
             assert response.status_code == 404, path
             assert response.json()["error"] == "not_found"

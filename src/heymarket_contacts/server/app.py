@@ -61,6 +61,7 @@ def create_app(
     doorbell = Doorbell()
     outbox = Outbox(store, clock, tries=settings.webhook_tries, doorbell=doorbell)
     policy = target_policy(settings)
+    webhooks = webhook_service(settings, store, clock, on_redeliver=doorbell.ring)
     metrics = _metrics() if settings.metrics else None
     deliveries = DeliveryWorker(
         store, clock, partial(Sender, policy, timeout=settings.webhook_timeout), doorbell,
@@ -110,14 +111,13 @@ def create_app(
         from .emulator.inbound import InboundService  # noqa: PLC0415
         from .emulator.routes import control_routes  # noqa: PLC0415
 
-        webhooks = webhook_service(settings, store, clock, on_redeliver=doorbell.ring)
         data = EmulatorData(store, clock)
         inbound = InboundService(outbox, clock)
         routes.extend(control_routes(emulator, data, webhooks=webhooks, inbound=inbound))
         observers.append(emulator.record)
         headers.append((b"x-heymarket-emulator", b"1"))
     if settings.console:
-        routes.extend(_console_routes(store, box, real_clock, emulator))
+        routes.extend(_console_routes(store, box, real_clock, emulator, webhooks))
     return ServerApp(
         api, routes, observers=observers, on_shutdown=on_shutdown, headers=headers,
         background=[deliveries] if workers is None else [workers, deliveries],
@@ -154,7 +154,8 @@ def webhook_service(
     settings: Settings, store: Store, clock: Clock = system_clock,
     on_redeliver: Callable[[], None] = lambda: None,
 ) -> WebhookService:  # fmt: skip
-    """The subscriptions service, for the control plane and the ``webhook`` commands."""
+    """The subscriptions service, for the control plane, the console and the ``webhook``
+    commands."""
     return WebhookService(
         store, clock, policy=target_policy(settings), tries=settings.webhook_tries,
         on_redeliver=on_redeliver,
@@ -162,8 +163,9 @@ def webhook_service(
 
 
 def _console_routes(
-    store: Store, box: SecretBox, clock: Clock, emulator: Emulator | None
-) -> list[Route]:
+    store: Store, box: SecretBox, clock: Clock, emulator: Emulator | None,
+    webhooks: WebhookService,
+) -> list[Route]:  # fmt: skip
     from .console.accounts import ConsoleAccounts  # noqa: PLC0415 (only when on)
     from .console.passwords import Passwords  # noqa: PLC0415
     from .console.routes import console_routes  # noqa: PLC0415
@@ -174,6 +176,7 @@ def _console_routes(
         accounts=ConsoleAccounts(store, Passwords(), clock),
         pages=templates(),
         admin=AdminService(store, box, clock),
+        webhooks=webhooks,
         emulator=emulator,
     )
     return list(console_routes(console))

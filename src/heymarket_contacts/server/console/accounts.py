@@ -154,9 +154,10 @@ class ConsoleAccounts:
             tx.insert_console_session(_digest(token), user.id, csrf_token, now)
         return NewSession(token, csrf_token)
 
-    def signed_in(self, token: str) -> SignedIn | None:
+    def signed_in(self, token: str, *, touch: bool = True) -> SignedIn | None:
         """Who a session cookie belongs to; ``None`` when the session is unknown, idle for an
-        hour, twelve hours old, or its user was removed."""
+        hour, twelve hours old, or its user was removed. ``touch=False``: the call does not
+        count as use (a page's polling does not keep an idle session open)."""
         digest, now = _digest(token), self._clock()
         with self._store.read() as tx:
             session = tx.console_session(digest)
@@ -166,7 +167,7 @@ class ConsoleAccounts:
         if _expired(session, now):
             self.log_out(token)
             return None
-        if now - session.seen_us >= TOUCH_EVERY_US:
+        if touch and now - session.seen_us >= TOUCH_EVERY_US:
             with self._store.write() as tx:
                 tx.touch_console_session(digest, now)
         principal = Principal(

@@ -4,16 +4,23 @@ only (a rule made here applies to that team's requests alone)."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import msgspec
 from starlette.responses import Response
 
 from ...emulator_models import FaultRule
 from ..errors import BadData, NotFound
+from ..http import json_response
 from ..validation import convert
 from .web import View, redirect
 
 JOURNAL_FORM = ("method", "path", "status", "limit")
+#: What the live tail sends of each entry: what the page shows.
+TAIL_FIELDS = (
+    "seq", "time", "method", "path", "query", "status", "duration_ms", "fault", "request_id",
+    "request_text", "response_text",
+)  # fmt: skip
 FAULT_NUMBERS = ("status", "retry_after", "delay_ms", "times")
 FAULT_TEXTS = ("method", "path", "error", "message")
 
@@ -25,26 +32,59 @@ def _emulator(view: View) -> Any:
 
 
 async def journal_page(view: View) -> Response:
-    from ..emulator.routes import journal_matches, journal_query  # noqa: PLC0415 (emulator only)
-
     emulator = _emulator(view)
-    given = {name: view.value(name).strip() for name in JOURNAL_FORM}
-    params = {name: text for name, text in given.items() if text}
     try:
-        query = journal_query(params)
+        given, query = _journal_filters(view, JOURNAL_FORM)
     except BadData as error:
         return view.render(
-            "journal.html", status=400, entries=[], filters=given,
-            errors={error.field or "": error.message},
+            "journal.html", status=400, entries=[], filters=_given(view, JOURNAL_FORM),
+            errors={error.field or "": error.message}, tail="", since=0,
         )  # fmt: skip
+    entries, since = _team_entries(emulator, query, since=0)
+    tail = "/console/journal/tail?" + urlencode({k: v for k, v in given.items() if v})
+    view.scripts = True
+    return view.render(
+        "journal.html", entries=entries, filters=given, errors={}, tail=tail, since=since
+    )
+
+
+async def journal_tail(view: View) -> Response:
+    """The team's requests after ``since`` that the journal page's filters choose, newest
+    first, for the page's live tail; ``since`` in the answer is where to ask from next."""
+    emulator = _emulator(view)
+    _, query = _journal_filters(view, (*JOURNAL_FORM, "since"))
+    entries, since = _team_entries(emulator, query, since=query["since"])
+    shown = [{name: entry[name] for name in TAIL_FIELDS} for entry in entries]
+    return json_response({"entries": shown, "since": since})
+
+
+def _given(view: View, names: tuple[str, ...]) -> dict[str, str]:
+    return {name: view.value(name).strip() for name in names}
+
+
+def _journal_filters(view: View, names: tuple[str, ...]) -> tuple[dict[str, str], dict[str, Any]]:
+    """What the form gave, and the journal query of it for the console user's team."""
+    from ..emulator.routes import journal_query  # noqa: PLC0415 (emulator only)
+
+    given = _given(view, names)
+    query = journal_query({name: text for name, text in given.items() if text})
     query["team_id"] = view.principal.team_id
-    entries = emulator.entries(since=0, limit=1_000_000)
+    return given, query
+
+
+def _team_entries(emulator: Any, query: dict[str, Any], *, since: int) -> tuple[list[Any], int]:
+    """The newest ``limit`` entries after ``since`` that match, newest first, and the seq of
+    the last entry the journal held."""
+    from ..emulator.routes import journal_matches  # noqa: PLC0415 (emulator only)
+
+    entries = emulator.entries(since=since, limit=1_000_000)
+    last = entries[-1]["seq"] if entries else since
     matching = [entry for entry in entries if journal_matches(entry, query)]
     shown = list(reversed(matching[-query["limit"] :]))
     for entry in shown:
         entry["request_text"] = _json_text(entry["request_body"])
         entry["response_text"] = _json_text(entry["response_body"])
-    return view.render("journal.html", entries=shown, filters=given, errors={})
+    return shown, last
 
 
 def _json_text(value: Any) -> str:

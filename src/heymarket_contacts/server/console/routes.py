@@ -12,8 +12,8 @@ from ..routing import SystemRoute
 from . import contact_actions as actions
 from . import contact_edit as edit
 from . import contact_pages as contacts
-from . import emulator_pages, login_pages, team_pages
-from .web import SECURITY_HEADERS, Console, Handler, console_route
+from . import emulator_pages, login_pages, team_pages, webhook_pages
+from .web import SECURITY_HEADERS, Console, Handler, console_json_route, console_route
 
 #: (method, path, handler) of the pages that need a session.
 PAGES: list[tuple[str, str, Handler]] = [
@@ -39,6 +39,12 @@ PAGES: list[tuple[str, str, Handler]] = [
     ("GET", "/console/secrets", team_pages.secrets_page),
     ("POST", "/console/secrets", team_pages.create_secret),
     ("POST", "/console/secrets/{secret_id}/revoke", team_pages.revoke_secret),
+    ("GET", "/console/webhooks", webhook_pages.webhooks_page),
+    ("POST", "/console/webhooks", webhook_pages.add_webhook),
+    ("GET", "/console/webhooks/{id}/remove", webhook_pages.remove_page),
+    ("POST", "/console/webhooks/{id}/remove", webhook_pages.remove_webhook),
+    ("GET", "/console/deliveries", webhook_pages.deliveries_page),
+    ("POST", "/console/deliveries/{delivery_id}/redeliver", webhook_pages.redeliver),
 ]
 EMULATOR_PAGES: list[tuple[str, str, Handler]] = [
     ("GET", "/console/journal", emulator_pages.journal_page),
@@ -46,23 +52,32 @@ EMULATOR_PAGES: list[tuple[str, str, Handler]] = [
     ("POST", "/console/faults", emulator_pages.add_fault),
     ("POST", "/console/faults/{fault_id}/delete", emulator_pages.remove_fault),
 ]
+#: (path, handler) of the JSON calls that pages' scripts make.
+EMULATOR_CALLS: list[tuple[str, Handler]] = [
+    ("/console/journal/tail", emulator_pages.journal_tail),
+]
+#: Static files: name, media type.
+STATIC = [("console.css", "text/css"), ("journal.js", "text/javascript")]
 
 
 def console_routes(console: Console) -> list[SystemRoute]:
-    pages = PAGES + (EMULATOR_PAGES if console.emulator is not None else [])
+    emulator = console.emulator is not None
+    pages = PAGES + (EMULATOR_PAGES if emulator else [])
+    calls = EMULATOR_CALLS if emulator else []
     return [
         console_route(console, "GET", "/console/login", login_pages.login_page, public=True),
         console_route(console, "POST", "/console/login", login_pages.log_in, public=True),
         *(console_route(console, method, path, handler) for method, path, handler in pages),
-        _stylesheet(),
+        *(console_json_route(console, path, handler) for path, handler in calls),
+        *(_static(name, media_type) for name, media_type in STATIC),
     ]
 
 
-def _stylesheet() -> SystemRoute:
-    css = resources.files(__package__).joinpath("static", "console.css").read_bytes()
+def _static(name: str, media_type: str) -> SystemRoute:
+    content = resources.files(__package__).joinpath("static", name).read_bytes()
     headers = {**SECURITY_HEADERS, "Cache-Control": "max-age=3600"}
 
-    async def stylesheet(request: Request, api: Api) -> Response:
-        return Response(css, media_type="text/css", headers=headers)
+    async def static(request: Request, api: Api) -> Response:
+        return Response(content, media_type=media_type, headers=headers)
 
-    return SystemRoute("GET", "/console/static/console.css", stylesheet)
+    return SystemRoute("GET", f"/console/static/{name}", static)

@@ -16,10 +16,11 @@ from starlette.responses import Response
 
 from ..api import Api
 from ..errors import ApiError, BadData, Denied
-from ..http import read_body, request_id_of
+from ..http import error_response, read_body, request_id_of
 from ..principal import Principal
 from ..routing import SystemRoute
 from ..service.admin import AdminService
+from ..webhooks.subscriptions import WebhookService
 from .accounts import ConsoleAccounts, SignedIn
 
 if TYPE_CHECKING:
@@ -43,21 +44,42 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
+#: The policy of a page that runs the console's own scripts (and fetches from the console).
+SCRIPT_CSP = (
+    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self';"
+    " img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 
 
 class CsrfRefused(Denied):
     """A form posted without its session's CSRF token."""
 
 
+class SessionMissing(ApiError):
+    """A console JSON call without a live session (a page would go to the login)."""
+
+    status = 401
+    code = "unauthorized"
+
+
 def templates() -> Environment:
     """The console's pages; every value is HTML-escaped unless a template says otherwise."""
-    return Environment(
+    pages = Environment(
         loader=PackageLoader("heymarket_contacts.server.console", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    pages.filters["shown"] = shown
+    return pages
+
+
+def shown(value: object) -> object:
+    """A value as a page shows it: a boolean as "yes" or "no", anything else as it is."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +89,7 @@ class Console:
     accounts: ConsoleAccounts
     pages: Environment
     admin: AdminService
+    webhooks: WebhookService
     emulator: Emulator | None = None
 
 
@@ -79,6 +102,8 @@ class View:
     console: Console
     form: dict[str, list[str]] = field(default_factory=dict)
     signed_in: SignedIn | None = None
+    #: The answer is a page that runs the console's own scripts (its policy allows them).
+    scripts: bool = False
 
     @property
     def principal(self) -> Principal:
@@ -180,21 +205,49 @@ def console_route(
         except ApiError as error:
             response = view.error_page(error)
         response.headers.update(SECURITY_HEADERS)
+        if view.scripts:
+            response.headers["Content-Security-Policy"] = SCRIPT_CSP
         return response
 
     return SystemRoute(method, path, respond)
+
+
+def console_json_route(console: Console, path: str, handler: Handler) -> SystemRoute:
+    """A ``GET`` that a console page's script makes: the session found without counting as
+    use (else a 401), an error as the API's error body, security headers on the answer."""
+
+    async def respond(request: Request, api: Api) -> Response:
+        view = View(request, api, console)
+        try:
+            if not await _sign_in(view, touch=False):
+                raise SessionMissing("the console session has ended: log in again")
+            response = await handler(view)
+        except ApiError as error:
+            response = error_response(request_id_of(request), error)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    return SystemRoute("GET", path, respond)
+
+
+async def _sign_in(view: View, *, touch: bool = True) -> bool:
+    """Whether the request carries a live session (then ``view.signed_in`` is its own)."""
+    token = view.request.cookies.get(SESSION_COOKIE, "")
+    if token:
+        view.signed_in = await view.api.write(view.console.accounts.signed_in, token, touch=touch)
+    if view.signed_in is None:
+        return False
+    view.request.scope["state"]["team_id"] = view.signed_in.principal.team_id
+    return True
 
 
 async def _serve(view: View, method: str, handler: Handler, *, public: bool) -> Response:
     if method == "POST":
         view.form = await read_form(view.request)
     if not public:
-        token = view.request.cookies.get(SESSION_COOKIE, "")
-        if token:
-            view.signed_in = await view.api.write(view.console.accounts.signed_in, token)
-        if view.signed_in is None:
+        if not await _sign_in(view):
             return redirect(LOGIN_PATH)
-        view.request.scope["state"]["team_id"] = view.signed_in.principal.team_id
+        assert view.signed_in is not None
         if method == "POST" and not same_token(view.value("csrf"), view.signed_in.csrf_token):
             raise CsrfRefused(
                 "this form's security token does not belong to your session: reload the page"

@@ -153,14 +153,17 @@ class WebhookSql(SqlBase):
         return row is not None
 
     def list_deliveries(
-        self, *, subscription_id: int | None, failed: bool, limit: int
-    ) -> list[DeliveryRecord]:
-        """The newest ``limit`` deliveries (of one subscription, only failed ones), oldest
-        first."""
+        self, *, subscription_id: int | None, failed: bool, limit: int,
+        team_id: int | None = None, before_seq: int | None = None,
+    ) -> list[DeliveryRecord]:  # fmt: skip
+        """The newest ``limit`` deliveries (of one subscription, of one team, older than
+        ``before_seq``, only failed ones), oldest first."""
         clauses, params = [], []
-        if subscription_id is not None:
-            clauses.append("subscription_id = ?")
-            params.append(subscription_id)
+        for clause, value in (("subscription_id = ?", subscription_id),
+                              ("team_id = ?", team_id), ("seq < ?", before_seq)):  # fmt: skip
+            if value is not None:
+                clauses.append(clause)
+                params.append(value)
         if failed:
             clauses.append("state = 'failed'")
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""

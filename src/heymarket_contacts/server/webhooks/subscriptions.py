@@ -75,26 +75,35 @@ class WebhookService:
         with self._store.read() as tx:
             return tx.list_subscriptions(team_id)
 
-    def remove(self, subscription_id: int) -> None:
-        """The subscription gone; its deliveries that have not been made never will be."""
+    def remove(self, subscription_id: int, *, team_id: int | None = None) -> None:
+        """The subscription (of ``team_id``, when given) gone; its deliveries that have not
+        been made never will be."""
         with self._store.write() as tx:
-            if not tx.delete_subscription(subscription_id):
+            mine = team_id is None or any(
+                found.id == subscription_id for found in tx.list_subscriptions(team_id)
+            )
+            if not (mine and tx.delete_subscription(subscription_id)):
                 raise NotFound(f"no webhook subscription {subscription_id}", field="id")
 
     def deliveries(
-        self, *, subscription_id: int | None = None, failed: bool = False, limit: int = 100
-    ) -> list[DeliveryRecord]:
+        self, *, subscription_id: int | None = None, failed: bool = False, limit: int = 100,
+        team_id: int | None = None, before_seq: int | None = None,
+    ) -> list[DeliveryRecord]:  # fmt: skip
+        """The newest ``limit`` deliveries (older than ``before_seq``), oldest first."""
         if not 1 <= limit <= DELIVERIES_MAX:
             raise BadData(f"limit must be from 1 to {DELIVERIES_MAX}", field="limit")
         with self._store.read() as tx:
-            return tx.list_deliveries(subscription_id=subscription_id, failed=failed, limit=limit)
+            return tx.list_deliveries(
+                subscription_id=subscription_id, failed=failed, limit=limit, team_id=team_id,
+                before_seq=before_seq,
+            )  # fmt: skip
 
-    def redeliver(self, delivery_id: str) -> DeliveryRecord:
-        """A delivered or failed delivery tried again now, with the same id and a fresh set
-        of tries."""
+    def redeliver(self, delivery_id: str, *, team_id: int | None = None) -> DeliveryRecord:
+        """A delivered or failed delivery (of ``team_id``, when given) tried again now, with
+        the same id and a fresh set of tries."""
         with self._store.write() as tx:
             found = tx.get_delivery(delivery_id)
-            if found is None:
+            if found is None or (team_id is not None and found.team_id != team_id):
                 raise NotFound(f"no webhook delivery {delivery_id[:64]}", field="id")
             if not tx.redeliver(delivery_id, now_us=self._clock(), tries=self._tries):
                 raise Conflict(f"delivery {delivery_id} is pending already", field="id")
