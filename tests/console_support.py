@@ -17,6 +17,7 @@ from argon2 import PasswordHasher
 from heymarket_contacts.server.console.accounts import ConsoleAccounts, NewLogin
 from heymarket_contacts.server.console.passwords import Passwords
 from heymarket_contacts.server.store import Store
+from support import shared_tls
 
 _CSRF = re.compile(r'name="csrf" value="([^"]*)"')
 #: Hashes made by the tests cost less to make; the server checks each with the parameters
@@ -37,7 +38,7 @@ class Browser:
     """One browser: its own cookies, the last page's CSRF token."""
 
     def __init__(self, base_url: str, **kwargs: Any) -> None:
-        self.http = httpx.Client(base_url=base_url, timeout=60, **kwargs)
+        self.http = httpx.Client(base_url=base_url, timeout=60, **kwargs, verify=shared_tls())
         self.csrf = ""
 
     def __enter__(self) -> Browser:

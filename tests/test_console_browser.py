@@ -20,7 +20,14 @@ import pytest
 from console_support import Receiver, new_login, wait_for
 from heymarket_contacts.server.console.accounts import NewLogin
 from heymarket_contacts.server.store import Store
-from support import HttpApi, RunningServer, TeamCredentials, TeamFactory, service_missing
+from support import (
+    HttpApi,
+    RunningServer,
+    TeamCredentials,
+    TeamFactory,
+    service_missing,
+    shared_tls,
+)
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -229,7 +236,7 @@ def test_the_live_tail_and_a_redelivery_on_an_emulator(
         expect(page.locator("#tail-status")).to_have_text("Live: new requests appear at the top.")
         created = httpx.post(
             f"{base_url}/v1/contact", json={"phone": "15105550142", "first": "Tailed"},
-            headers={"Authorization": f"Bearer {team.token()}"},
+            headers={"Authorization": f"Bearer {team.token()}"}, verify=shared_tls(),
         )  # fmt: skip
         request_id = created.headers["x-request-id"]
         expect(page.locator("#journal-entries details").first).to_contain_text(request_id)

@@ -14,7 +14,7 @@ import pytest
 
 from console_support import Browser, Receiver, new_login, wait_for
 from heymarket_contacts.server.store import Store
-from support import RunningServer, TeamCredentials, TeamFactory, unique_phone
+from support import RunningServer, TeamCredentials, TeamFactory, shared_tls, unique_phone
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,9 @@ def emulator_server(
 
 def _call(server: RunningServer, team: TeamCredentials, path: str) -> httpx.Response:
     return httpx.get(
-        f"{server.base_url}{path}", headers={"Authorization": f"Bearer {team.token()}"}
+        f"{server.base_url}{path}",
+        headers={"Authorization": f"Bearer {team.token()}"},
+        verify=shared_tls(),
     )
 
 
@@ -60,6 +62,7 @@ def test_the_journal_shows_the_teams_requests_only(
             f"{emulator_server.base_url}/v1/contact",
             json={"phone": "15105550199", "first": "<script>alert(1)</script>"},
             headers={"Authorization": f"Bearer {mine.token()}"},
+            verify=shared_tls(),
         )
         journal = browser.get("/console/journal?path=/v1/contact")
         assert hostile.headers["x-request-id"] in journal.text
@@ -105,7 +108,7 @@ def test_a_fault_rule_made_in_the_console_hits_the_teams_requests_only(
 
 def test_without_the_emulator_its_pages_are_not_served(server: RunningServer) -> None:
     for path in ("/console/journal", "/console/faults", "/console/journal/tail"):
-        assert httpx.get(f"{server.base_url}{path}").status_code == 404, path
+        assert httpx.get(f"{server.base_url}{path}", verify=shared_tls()).status_code == 404, path
 
 
 SCRIPT_CSP = (
@@ -119,11 +122,11 @@ def test_the_live_tail_needs_a_session_and_answers_the_teams_new_requests(
 ) -> None:
     mine, theirs = make_team("Mine"), make_team("Theirs")
     tail = f"{emulator_server.base_url}/console/journal/tail"
-    anonymous = httpx.get(tail)
+    anonymous = httpx.get(tail, verify=shared_tls())
     assert anonymous.status_code == 401
     assert anonymous.json()["error"] == "unauthorized"
     assert "www-authenticate" not in anonymous.headers
-    assert httpx.get(tail, cookies={"hm_console": "forged"}).status_code == 401
+    assert httpx.get(tail, cookies={"hm_console": "forged"}, verify=shared_tls()).status_code == 401
     with Browser(emulator_server.base_url) as browser:
         browser.signed_in_as(new_login(store, mine.team_id))
         page = browser.get("/console/journal")
@@ -153,7 +156,7 @@ def test_the_live_tail_needs_a_session_and_answers_the_teams_new_requests(
         bad = browser.get("/console/journal/tail?since=soon")
         assert bad.status_code == 400
         assert bad.json()["field"] == "since"
-    script = httpx.get(f"{emulator_server.base_url}/console/static/journal.js")
+    script = httpx.get(f"{emulator_server.base_url}/console/static/journal.js", verify=shared_tls())
     assert script.status_code == 200
     assert script.headers["content-type"].startswith("text/javascript")
 
@@ -184,7 +187,7 @@ def test_a_failed_delivery_is_shown_and_redelivered_from_the_console(
         assert made.status_code == 200, made.text  # --emulator lets webhooks go to loopback
         created = httpx.post(
             f"{emulator_server.base_url}/v1/contact", json={"phone": "15105550123"},
-            headers={"Authorization": f"Bearer {mine.token()}"},
+            headers={"Authorization": f"Bearer {mine.token()}"}, verify=shared_tls(),
         )  # fmt: skip
         assert created.status_code == 200, created.text
         wait_for(lambda: "state-failed" in _deliveries(browser, "?failed=1"), "failed")
@@ -224,6 +227,7 @@ def test_deliveries_are_shown_newest_first_fifty_a_page(
             f"{emulator_server.base_url}/v1/batch/contacts",
             json=[{"phone": unique_phone()} for _ in range(51)],
             headers={"Authorization": f"Bearer {mine.token()}"},
+            verify=shared_tls(),
         )
         assert created.status_code == 200, created.text
         first = _deliveries(browser)  # stored with the contacts, whether tried yet or not

@@ -15,7 +15,7 @@ import pytest
 from console_support import Browser, console_accounts, new_login
 from heymarket_contacts.server.console.accounts import NewLogin
 from heymarket_contacts.server.store import Store
-from support import HttpApi, RunningServer, TeamCredentials, unique_phone
+from support import HttpApi, RunningServer, TeamCredentials, shared_tls, unique_phone
 
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self';"
@@ -76,7 +76,7 @@ def test_behind_an_https_proxy_the_cookies_are_secure(
     server: RunningServer, login: NewLogin
 ) -> None:
     proxied = {"X-Forwarded-Proto": "https"}
-    page = httpx.get(f"{server.base_url}/console/login", headers=proxied)
+    page = httpx.get(f"{server.base_url}/console/login", headers=proxied, verify=shared_tls())
     login_cookie = page.headers["set-cookie"]
     assert "; Secure" in login_cookie
     token = login_cookie.split(";")[0].split("=", 1)[1]
@@ -84,6 +84,7 @@ def test_behind_an_https_proxy_the_cookies_are_secure(
         f"{server.base_url}/console/login",
         data={"email": login.user.email, "password": login.password, "csrf": token},
         headers={**proxied, "Cookie": f"hm_console_login={token}"},
+        verify=shared_tls(),
     )
     assert response.status_code == 303
     cookie = next(v for v in response.headers.get_list("set-cookie") if "hm_console=" in v)
@@ -524,9 +525,19 @@ def test_a_secret_key_is_shown_once_and_revoke_stops_it(
     assert third.status_code == 403
     new = TeamCredentials(team.team_id, secret_id, secret_key)
     url = f"{server.base_url}/v1/team"
-    assert httpx.get(url, headers={"Authorization": f"Bearer {new.token()}"}).status_code == 200
+    assert (
+        httpx.get(
+            url, headers={"Authorization": f"Bearer {new.token()}"}, verify=shared_tls()
+        ).status_code
+        == 200
+    )
     assert browser.post(f"/console/secrets/{secret_id}/revoke").status_code == 303
-    assert httpx.get(url, headers={"Authorization": f"Bearer {new.token()}"}).status_code == 401
+    assert (
+        httpx.get(
+            url, headers={"Authorization": f"Bearer {new.token()}"}, verify=shared_tls()
+        ).status_code
+        == 401
+    )
 
 
 def test_a_form_that_is_not_form_data_is_a_clear_400(browser: Browser) -> None:
@@ -543,12 +554,12 @@ def test_a_form_that_is_not_form_data_is_a_clear_400(browser: Browser) -> None:
 
 
 def test_console_routes_stay_out_of_the_openapi_document(server: RunningServer) -> None:
-    document = httpx.get(f"{server.base_url}/openapi.json").json()
+    document = httpx.get(f"{server.base_url}/openapi.json", verify=shared_tls()).json()
     assert not [path for path in document["paths"] if path.startswith("/console")]
 
 
 def test_the_stylesheet_is_served_by_the_server(server: RunningServer) -> None:
-    response = httpx.get(f"{server.base_url}/console/static/console.css")
+    response = httpx.get(f"{server.base_url}/console/static/console.css", verify=shared_tls())
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/css")
 
@@ -566,7 +577,7 @@ def test_no_console_makes_every_console_path_404(
                              ("POST", "/console/deliveries/x/redeliver"),
                              ("GET", "/console/journal/tail"),
                              ("GET", "/console/static/journal.js")):  # fmt: skip
-            response = httpx.request(method, f"{off.base_url}{path}")
+            response = httpx.request(method, f"{off.base_url}{path}", verify=shared_tls())
             assert response.status_code == 404, path
             assert response.json()["error"] == "not_found"
     finally:
