@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from console_support import Browser, new_login
 from heymarket_contacts.server.clock import system_clock
+from heymarket_contacts.server.console.accounts import NewLogin
 from heymarket_contacts.server.secret_box import SecretBox, load_master_key, new_master_key
 from heymarket_contacts.server.service.admin import AdminService
 from heymarket_contacts.server.store import Store, open_store, parse_database_url
@@ -126,6 +128,29 @@ def server(
     finally:
         running.stop()
         canary.assert_absent_from(log_path.read_text(errors="replace"), where="the server log")
+
+
+@pytest.fixture
+def second_server(
+    database_url: str, server_environment: dict[str, str], server: RunningServer, tmp_path: Path
+) -> Iterator[RunningServer]:
+    """Another server process on the session's database."""
+    running = RunningServer.start(database_url, server_environment, tmp_path / "second.log")
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def login(store: Store, team: TeamCredentials) -> NewLogin:
+    """A console user of ``team`` with a password, made in the database."""
+    return new_login(store, team.team_id)
+
+
+@pytest.fixture
+def browser(server: RunningServer, login: NewLogin) -> Iterator[Browser]:
+    """An HTTP client of the console, signed in as ``login``."""
+    with Browser(server.base_url) as signed_in:
+        yield signed_in.signed_in_as(login)
 
 
 @pytest.fixture

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
-import pytest
 
 from support import HttpApi, RunningServer, TeamCredentials, shared_tls, unique_phone
 
@@ -68,16 +65,6 @@ def test_concurrent_writes_at_one_rev_let_exactly_one_through(api: HttpApi) -> N
     (winner,) = [i for i, a in enumerate(answers) if a.status_code == 200]
     stored = api.get(f"/v1/contact/{contact_id}").json()
     assert (stored["rev"], stored["first"]) == (2, f"w{winner}")
-
-
-@pytest.fixture
-def second_server(
-    database_url: str, server_environment: dict[str, str], server: RunningServer, tmp_path: Path
-) -> Iterator[RunningServer]:
-    """Another server process on the session's database."""
-    running = RunningServer.start(database_url, server_environment, tmp_path / "second.log")
-    yield running
-    running.stop()
 
 
 def test_two_processes_on_one_database_agree(

@@ -23,7 +23,6 @@ from heymarket_contacts.server.store import Store
 from support import (
     HttpApi,
     RunningServer,
-    TeamCredentials,
     TeamFactory,
     service_missing,
     shared_tls,
@@ -72,11 +71,6 @@ def page(chromium: playwright_api.Browser, screenshots: Path) -> Iterator[playwr
     context.set_default_timeout(30_000)
     yield context.new_page()
     context.close()
-
-
-@pytest.fixture
-def login(store: Store, team: TeamCredentials) -> NewLogin:
-    return new_login(store, team.team_id)
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,9 @@ from __future__ import annotations
 import html
 import re
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 
 from console_support import Browser, console_accounts, new_login
 from heymarket_contacts.server.console.accounts import NewLogin
@@ -21,17 +19,6 @@ CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self';"
     " frame-ancestors 'none'; base-uri 'none'"
 )
-
-
-@pytest.fixture
-def login(store: Store, team: TeamCredentials) -> NewLogin:
-    return new_login(store, team.team_id)
-
-
-@pytest.fixture
-def browser(server: RunningServer, login: NewLogin) -> Iterator[Browser]:
-    with Browser(server.base_url) as signed_in:
-        yield signed_in.signed_in_as(login)
 
 
 def contact_of(api: HttpApi, contact_id: int) -> dict:

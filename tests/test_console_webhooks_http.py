@@ -7,29 +7,16 @@ ids and data (contract sections 10 and 12). Deliveries to a real receiver are in
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
 
 import pytest
 
 from console_support import Browser, new_login
-from heymarket_contacts.server.console.accounts import NewLogin
 from heymarket_contacts.server.store import Store
 from support import RunningServer, TeamCredentials, TeamFactory
 
 #: A public address: subscriptions to it are accepted. Nothing here makes an event that
 #: would be sent to it.
 PUBLIC = "https://1.1.1.1/hooks/heymarket"
-
-
-@pytest.fixture
-def login(store: Store, team: TeamCredentials) -> NewLogin:
-    return new_login(store, team.team_id)
-
-
-@pytest.fixture
-def browser(server: RunningServer, login: NewLogin) -> Iterator[Browser]:
-    with Browser(server.base_url) as signed_in:
-        yield signed_in.signed_in_as(login)
 
 
 def subscriptions_of(store: Store, team_id: int) -> list[tuple[int, str, tuple[str, ...]]]:

@@ -6,24 +6,12 @@ PostgreSQL, where no answer is kept."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import psycopg
-import pytest
 
 from checks import ok
 from support import HttpApi, RunningServer, TeamCredentials, shared_tls
-
-
-@pytest.fixture
-def second_server(
-    database_url: str, server_environment: dict[str, str], server: RunningServer, tmp_path: Path
-) -> Iterator[RunningServer]:
-    running = RunningServer.start(database_url, server_environment, tmp_path / "second.log")
-    yield running
-    running.stop()
 
 
 def _get(api: HttpApi, contact_id: int) -> dict[str, object]:
