@@ -180,8 +180,9 @@ class RunningServer:
         environment: dict[str, str],
         log_path: Path,
         *extra_args: str,
+        port: int | None = None,
     ) -> RunningServer:
-        port = free_port()
+        port = port or free_port()
         command = [
             sys.executable, "-m", "heymarket_contacts", "serve",
             "--database", database_url, "--port", str(port), *extra_args,

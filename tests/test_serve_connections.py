@@ -6,6 +6,7 @@ same for either database, so they run on SQLite.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -126,6 +127,41 @@ def test_a_worker_killed_with_kill_9_is_replaced_and_the_server_goes_on(
         assert log.count("Spawning worker-1") >= 2, log
     finally:
         running.stop()
+
+
+def test_workers_stop_when_their_server_is_killed_with_kill_9(tmp_path: Path) -> None:
+    database = str(tmp_path / "contacts.db")
+    running = RunningServer.start(database, {}, tmp_path / "serve.log", "--workers", "2")
+    deadline = time.monotonic() + 30
+    while len(workers := worker_pids(running.process.pid)) < 2:
+        assert time.monotonic() < deadline, running.log_path.read_text()
+        time.sleep(0.05)
+    try:
+        os.kill(running.process.pid, signal.SIGKILL)
+        running.process.wait()
+        deadline = time.monotonic() + 15
+        while left := [pid for pid in workers if _running(pid)]:
+            assert time.monotonic() < deadline, f"workers {left} outlived their server"
+            time.sleep(0.05)
+    finally:
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    port = int(running.base_url.rsplit(":", 1)[1])  # free again: a new server starts there
+    again = RunningServer.start(database, {}, tmp_path / "again.log", port=port)
+    try:
+        assert httpx.get(f"{again.base_url}/healthz", verify=shared_tls()).status_code == 200
+    finally:
+        again.stop()
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (not a zombie left for its parent to reap)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
 
 
 def test_readyz_says_a_worker_is_down_until_it_is_replaced(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from .auth import Authenticator, VersionedStore
 from .clock import Clock, system_clock
 from .contact_cache import ContactAnswerCache
 from .logs import configure_logging
+from .parent_death import stop_with_parent
 from .pipeline import Observer, Route, ServerApp
 from .rate_limit import build_rate_limiter
 from .routes import OPERATIONS
@@ -210,4 +211,5 @@ def app_from_environment() -> ServerApp:
     """The entry point of a server worker process: settings from ``HEYMARKET_*`` variables."""
     settings = load_settings(os.environ)
     configure_logging(settings.log_level, settings.log_format)
+    stop_with_parent()
     return create_app(settings)

@@ -1,0 +1,34 @@
+"""A worker process ends when the ``serve`` process that started it dies.
+
+Granian's workers are child processes. When ``serve`` itself is killed with ``kill -9`` (or
+dies of anything it cannot clean up after), nothing tells its workers: they go on answering
+on the port, so a new ``serve`` there refuses to start (the port is in use) and the old ones
+keep the database open. On Linux, ``prctl(PR_SET_PDEATHSIG)`` asks the kernel to send the
+worker ``SIGTERM`` when its parent goes, and the worker then stops as it does on any
+``SIGTERM``. Elsewhere this does nothing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import signal
+import sys
+
+log = logging.getLogger("heymarket_contacts.server")
+
+_PR_SET_PDEATHSIG = 1
+
+
+def stop_with_parent() -> None:
+    """From now on, ``SIGTERM`` this process when its parent dies (Linux)."""
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+        log.warning("a worker cannot follow its server's exit: %s", os.strerror(ctypes.get_errno()))
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os.kill(os.getpid(), signal.SIGTERM)
