@@ -17,9 +17,11 @@ run: $(STAMP)
 	$(BIN)/heymarket-contacts serve
 
 ## Lint, type-check and run the whole test suite (what CI runs); installs Chromium from
-## Debian's packages when missing (the console's browser tests drive it with Playwright)
+## Debian's packages when missing (the console's browser tests drive it with Playwright).
+## Two pytest processes, each taking whole files: the suite mostly waits on servers and
+## subprocesses, so two halve its time even on two cores.
 test: $(STAMP) lint chromium
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 ## Headless Chromium for the browser tests: Debian's package, never a browser download
 chromium:

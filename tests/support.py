@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -167,6 +168,19 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+#: Sockets bound and never listening, held until the process ends (see :func:`closed_port`).
+_HELD: list[socket.socket] = []
+
+
+def closed_port() -> int:
+    """A port that refuses every connection for as long as the tests run: bound here and
+    never listening, so no other process (a parallel test's server) can take it."""
+    held = socket.socket()
+    held.bind(("127.0.0.1", 0))
+    _HELD.append(held)
+    return int(held.getsockname()[1])
+
+
 @dataclass
 class RunningServer:
     process: subprocess.Popen[bytes]
@@ -188,9 +202,11 @@ class RunningServer:
             "--database", database_url, "--port", str(port), *extra_args,
         ]  # fmt: skip
         with log_path.open("ab") as log:
+            # A session of its own: a stop that has to kill kills the workers too.
             process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **environment}
-            )
+                command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **environment},
+                start_new_session=True,
+            )  # fmt: skip
         server = cls(process, f"http://127.0.0.1:{port}", log_path)
         server.wait_until_ready()
         return server
@@ -214,5 +230,6 @@ class RunningServer:
             try:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()

@@ -36,6 +36,7 @@ from heymarket_contacts.tokens import mint_token
 from support import (
     Canary,
     RunningServer,
+    closed_port,
     free_port,
     postgres_database,
     require_postgres,
@@ -262,7 +263,7 @@ def test_migrate_refuses_unusable_database_urls(tmp_path: Path, database: str) -
 
 def closed_postgres_port() -> str:
     """A PostgreSQL URL on a port nobody listens on."""
-    return f"postgresql://127.0.0.1:{free_port()}/contacts"
+    return f"postgresql://127.0.0.1:{closed_port()}/contacts"
 
 
 def countdown_of(stderr: str) -> list[int]:

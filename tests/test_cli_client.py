@@ -14,7 +14,14 @@ import pytest
 
 from cli_support import ClientCli, environment_for, team_client
 from heymarket_contacts import Client, to_dict
-from support import Canary, RunningServer, TeamCredentials, TeamFactory, free_port, unique_phone
+from support import (
+    Canary,
+    RunningServer,
+    TeamCredentials,
+    TeamFactory,
+    closed_port,
+    unique_phone,
+)
 
 
 @pytest.fixture
@@ -127,7 +134,7 @@ def test_missing_credentials_name_the_variables(cli: ClientCli) -> None:
 
 def test_an_unreachable_server_is_a_clean_error(cli: ClientCli) -> None:
     result = cli.fails(
-        "team", "get", "--base-url", f"http://127.0.0.1:{free_port()}", "--max-retries", "0"
+        "team", "get", "--base-url", f"http://127.0.0.1:{closed_port()}", "--max-retries", "0"
     )
     assert "failed after 1 attempt" in result.stderr
 

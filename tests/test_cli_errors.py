@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from cli_support import ClientCli, environment_for
-from support import Canary, free_port
+from support import Canary, closed_port
 
 #: What the SDK says in Python's words: ``base_url=``, a parameter's name, an exception.
 PYTHON_WORDS = re.compile(
@@ -91,7 +91,7 @@ def test_a_bad_base_url_from_the_environment_names_the_variable(cli: ClientCli) 
 
 
 def test_a_closed_port_says_which_option_and_variable_pick_the_server(cli: ClientCli) -> None:
-    url = f"http://127.0.0.1:{free_port()}"
+    url = f"http://127.0.0.1:{closed_port()}"
     result = cli.run("team", "get", *SECRET, "--base-url", url, "--max-retries", "0")
     assert_in_cli_words(
         result, 1, f"cannot connect to {url}", "(give --base-url or set HEYMARKET_BASE_URL"

@@ -17,7 +17,7 @@ import pytest
 
 from heymarket_contacts import APIConnectionError, APITimeoutError
 from sdk_support import CREDENTIALS, Sleeps, open_client, run
-from support import free_port
+from support import closed_port
 
 pytestmark = pytest.mark.anyio
 
@@ -44,7 +44,7 @@ except APIConnectionError as error:
 
 
 async def test_a_closed_port_is_named_with_the_setting_to_change(flavour: str) -> None:
-    base_url = f"http://127.0.0.1:{free_port()}"
+    base_url = f"http://127.0.0.1:{closed_port()}"
     sleeps = Sleeps()
     async with open_client(
         flavour, base_url=base_url, team=CREDENTIALS, max_retries=1, sleeps=sleeps

@@ -24,7 +24,7 @@ from heymarket_contacts.server.store.postgres import PostgresStore
 from heymarket_contacts.server.store.postgres_connect import CONNECT_WAIT_SECONDS
 from heymarket_contacts.server.store.sqlite import SQLiteStore
 from private_servers import PrivatePostgres
-from support import POSTGRES_ADMIN_URL, free_port, require_postgres
+from support import POSTGRES_ADMIN_URL, closed_port, free_port, require_postgres
 
 
 def test_ping_answers(store: Store) -> None:
@@ -160,7 +160,7 @@ def test_serve_stops_at_once_on_a_wrong_password() -> None:
 
 @pytest.mark.postgres
 def test_serve_waits_for_a_closed_port_with_a_countdown() -> None:
-    done, seconds = _serve(f"postgresql://127.0.0.1:{free_port()}/test")
+    done, seconds = _serve(f"postgresql://127.0.0.1:{closed_port()}/test")
     lines = done.stderr.strip().splitlines()
     countdown = [line for line in lines if "trying again" in line]
     print(f"\n{seconds:.2f} s, {len(countdown)} countdown lines, then: {lines[-1]}")
