@@ -74,12 +74,14 @@ class ClientCli:
         person sees. It must exit with ``status``."""
         leader, follower = pty.openpty()
         fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+        # The terminal's own size, not a width inherited from the test runner's environment.
+        environment = {k: v for k, v in self.environment.items() if k not in ("COLUMNS", "LINES")}
         process = subprocess.Popen(
             [sys.executable, "-m", "heymarket_contacts", *args],
             stdin=follower,
             stdout=follower,
             stderr=follower,
-            env=self.environment,
+            env=environment,
             cwd=self.cwd,
         )
         os.close(follower)

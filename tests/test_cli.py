@@ -322,7 +322,7 @@ def test_the_countdown_on_a_terminal_is_one_line_that_counts_down(tmp_path: Path
     lines = screen.rstrip("\n").split("\n")  # the countdown's carriage returns kept
     assert len(lines) == 2, screen
     assert lines[0].startswith("\rPostgreSQL database contacts on 127.0.0.1:")
-    assert countdown_of(lines[0]) == [3, 2, 1]
+    assert countdown_of(lines[0]) == [3, 2, 1], repr(screen)
     assert lines[1].startswith("Error: cannot reach PostgreSQL database contacts")
 
 
