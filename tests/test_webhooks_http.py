@@ -487,7 +487,7 @@ def test_a_change_committed_by_another_process_is_delivered_by_the_server(
 
 #: Events two server processes deliver from one outbox: enough for both to claim many tries
 #: at the same moments (each process claims up to 32 at once).
-EXACTLY_ONCE_EVENTS = 80
+EXACTLY_ONCE_EVENTS = 200
 
 
 def test_two_server_processes_on_one_database_deliver_each_event_exactly_once(
