@@ -16,7 +16,7 @@ import pytest
 from heymarket_contacts import webhooks
 from heymarket_contacts.server.store.records import ContactFields, ContactRecord
 from heymarket_contacts.server.store.webhook_records import SubscriptionRecord
-from heymarket_contacts.server.webhooks.events import envelope, events_of
+from heymarket_contacts.server.webhooks.events import deliveries_of, envelope, events_of
 from heymarket_contacts.server.webhooks.targets import (
     TargetPolicy,
     TargetRefused,
@@ -178,6 +178,34 @@ def test_events_of_a_change(
     old = None if before is None else _contact(**before)
     new = None if after is None else _contact(**after)
     assert events_of(old, new) == events
+
+
+def test_each_subscription_of_a_change_gets_its_own_envelope_around_the_same_data() -> None:
+    """The contact is rendered once per event; each body is still exactly the typed event of
+    its own subscription, encoded whole."""
+    subscriptions = [
+        SUBSCRIPTION,
+        replace(SUBSCRIPTION, id=6, token="other-token"),
+        replace(SUBSCRIPTION, id=8, events=("contact_updated",)),
+    ]
+    before, after = _contact(), _contact(is_opted_out=True, first='Ada "<x>"')
+    ids = iter(str(n) for n in range(100))
+    deliveries = deliveries_of(
+        [(before, after)], subscriptions, now_us=1, tries=8, make_id=lambda: next(ids)
+    )
+    sent = [(d.subscription_id, d.event) for d in deliveries]
+    assert sent == [(5, "contact_updated"), (6, "contact_updated"), (8, "contact_updated"),
+                    (5, "target_opt_out"), (6, "target_opt_out")]  # fmt: skip
+    by_id = {s.id: s for s in subscriptions}
+    for delivery in deliveries:
+        subscription = by_id[delivery.subscription_id]
+        parsed = webhooks.verify(
+            delivery.body.encode(),
+            {"X-Heymarket-Signature": webhooks.sign(delivery.body.encode(), subscription.token)},
+            subscription.token,
+        )
+        assert parsed.id == subscription.id
+        assert msgspec.json.encode(parsed).decode() == delivery.body
 
 
 # --- where webhooks may go --------------------------------------------------------------------

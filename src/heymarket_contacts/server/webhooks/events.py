@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any, cast
 
 import msgspec
 
@@ -49,18 +50,31 @@ _CONTACT_EVENTS = {
 
 def envelope(event: str, subscription: SubscriptionRecord, contact: ContactRecord) -> str:
     """The JSON body of ``event`` for ``subscription``: the documented envelope."""
-    value: WebhookEvent
+    return wrap(event, subscription, event_data(event, contact))
+
+
+def event_data(event: str, contact: ContactRecord) -> msgspec.Raw:
+    """``event_data`` of ``event``, encoded: the same for every subscription, so one change
+    renders its contact once however many subscriptions are told of it."""
     if event in DOCUMENTED_EVENTS:
         data = OptEventData(
             contact_id=contact.id, uuid=contact.uuid, phone=contact.fields.phone,
             team_id=contact.team_id, inbox_id=contact.fields.inbox_id,
             date=rfc3339(contact.updated_us),
         )  # fmt: skip
-        value = _OPT_EVENTS[event](id=subscription.id, token=subscription.token, event_data=data)
+        return msgspec.Raw(_encode(data))
+    return msgspec.Raw(_encode(render_contact(contact)))
+
+
+def wrap(event: str, subscription: SubscriptionRecord, data: msgspec.Raw) -> str:
+    """The envelope of one subscription around ``event_data`` already encoded (the encoder
+    writes a ``Raw`` value as it is, whatever the field's declared type)."""
+    raw = cast(Any, data)
+    value: WebhookEvent
+    if event in DOCUMENTED_EVENTS:
+        value = _OPT_EVENTS[event](id=subscription.id, token=subscription.token, event_data=raw)
     else:
-        value = _CONTACT_EVENTS[event](
-            id=subscription.id, token=subscription.token, event_data=render_contact(contact)
-        )
+        value = _CONTACT_EVENTS[event](id=subscription.id, token=subscription.token, event_data=raw)
     return _encode(value).decode("utf-8")
 
 
@@ -77,13 +91,16 @@ def deliveries_of(
         if contact is None:
             continue
         for event in events_of(before, after):
+            data: msgspec.Raw | None = None
             for subscription in subscriptions:
                 if event not in subscription.events:
                     continue
+                if data is None:
+                    data = event_data(event, contact)
                 delivery = NewDelivery(
                     id=make_id(), subscription_id=subscription.id, team_id=contact.team_id,
                     contact_id=contact.id, event=event,
-                    body=envelope(event, subscription, contact), max_attempts=tries,
+                    body=wrap(event, subscription, data), max_attempts=tries,
                     next_attempt_us=now_us, created_us=now_us,
                 )  # fmt: skip
                 deliveries.append(delivery)
