@@ -8,13 +8,13 @@ import tempfile
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .access_log import AccessLog
 from .api import Api
 from .auth import Authenticator, VersionedStore
 from .clock import Clock, system_clock
-from .contact_cache import ContactAnswerCache
+from .contact_cache import CACHE_LIMIT, COUNT_CACHE_LIMIT, VersionedCache
 from .logs import configure_logging
 from .parent_death import stop_with_parent
 from .pipeline import Observer, Route, ServerApp
@@ -83,7 +83,7 @@ def create_app(
             now=partial(_seconds, clock),
         ),
         contacts=ContactService(outbox, clock),
-        contact_list=ContactListService(store),
+        contact_list=ContactListService(store, counts=_versioned_cache(store, COUNT_CACHE_LIMIT)),
         batch=BatchService(outbox, clock),
         team=TeamService(store),
         users=UserService(store, clock),
@@ -97,7 +97,7 @@ def create_app(
         ),
         emulator=emulator,
         workers=workers,
-        contact_answers=_contact_answers(store),
+        contact_answers=_versioned_cache(store, CACHE_LIMIT),
     )
     routes: list[Route] = [*OPERATIONS, *system_routes(OPERATIONS)]
     observers: list[Observer] = []
@@ -126,10 +126,10 @@ def create_app(
     )  # fmt: skip
 
 
-def _contact_answers(store: Store) -> ContactAnswerCache | None:
-    """A cache of ready contact answers where it can be exact (see :mod:`.contact_cache`)."""
+def _versioned_cache(store: Store, limit: int) -> VersionedCache[Any, Any] | None:
+    """A cache of reads where it can be exact (see :mod:`.contact_cache`)."""
     if store.inline_reads and isinstance(store, VersionedStore):
-        return ContactAnswerCache(store.data_version)
+        return VersionedCache(store.data_version, limit)
     return None
 
 

@@ -45,12 +45,12 @@ async def get_contact(call: Call) -> Response:
     if cache is None:
         contact = await call.api.read(call.api.contacts.get_contact, call.principal, contact_id)
         return json_response(render_contact(contact), headers={"ETag": f'"{contact.rev}"'})
-    team_id = call.principal.team_id
-    version, kept = cache.lookup(team_id, contact_id)
+    key = (call.principal.team_id, contact_id)
+    version, kept = cache.lookup(key)
     if kept is None:
         contact = await call.api.read(call.api.contacts.get_contact, call.principal, contact_id)
         kept = KeptAnswer(msgspec.json.encode(render_contact(contact)), f'"{contact.rev}"')
-        cache.keep(version, team_id, contact_id, kept)
+        cache.keep(version, key, kept)
     return JsonResponse(kept.body, {"ETag": kept.etag})
 
 

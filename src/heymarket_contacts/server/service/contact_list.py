@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from msgspec import UNSET
 
 from ...models import ContactListQuery
 from ..clock import parse_rfc3339
+from ..contact_cache import VersionedCache
 from ..errors import BadData
 from ..principal import Principal
 from ..store import Store
@@ -13,8 +16,12 @@ from ..store.records import ContactQuery, ContactRecord
 
 
 class ContactListService:
-    def __init__(self, store: Store) -> None:
+    def __init__(
+        self, store: Store, *, counts: VersionedCache[tuple[int, ContactQuery], int] | None = None
+    ) -> None:
         self._store = store
+        #: Counts kept until the next commit (SQLite; see :mod:`..contact_cache`).
+        self._counts = counts
 
     def list_contacts(self, principal: Principal, options: ContactListQuery) -> list[ContactRecord]:
         query = contact_query(options)
@@ -22,9 +29,16 @@ class ContactListService:
             return tx.list_contacts(principal.team_id, query)
 
     def count_contacts(self, principal: Principal, options: ContactListQuery) -> int:
-        query = contact_query(options)
+        query = replace(contact_query(options), limit=0, offset=0)
+        key = (principal.team_id, query)
+        version, kept = (None, None) if self._counts is None else self._counts.lookup(key)
+        if kept is not None:
+            return kept
         with self._store.read() as tx:
-            return tx.count_matching(principal.team_id, query)
+            count = tx.count_matching(principal.team_id, query)
+        if self._counts is not None:
+            self._counts.keep(version, key, count)
+        return count
 
 
 def contact_query(options: ContactListQuery) -> ContactQuery:
