@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from . import data
+from .console import console_rows
 from .load import Client, WrkRun, wrk
 from .report import Row, Spread
 from .servers import Server, bare_asgi_server, contacts_server, nginx_server
@@ -256,6 +257,10 @@ class Bench:
         )
         self.log(f"  first page {1000 * statistics.median(first):.1f} ms, page at 90 %"
                  f" {1000 * statistics.median(deep):.1f} ms ({ratio:.2f}x)")  # fmt: skip
+        self.log("  console contacts pages beside the API's list and count")
+        for name, row in console_rows(app, dataset, deep_cursor).items():
+            self.rows[name] = row
+            self.log(f"  {name}: {row.p50_ms.text(1)} ms; {row.extra}")
         if self.config.profile:
             from .profile import record  # noqa: PLC0415
 
