@@ -14,12 +14,13 @@ connections, and PostgreSQL has no such counter.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-#: Past this many kept answers a cache starts again empty (a contact's is about 600 bytes).
-CACHE_LIMIT = 50_000
+#: Past this many kept answers a cache drops its oldest (a contact's is about 600 bytes).
+CACHE_LIMIT = 20_000
 COUNT_CACHE_LIMIT = 1_000
 
 K = TypeVar("K", bound=Hashable)
@@ -37,7 +38,7 @@ class VersionedCache(Generic[K, V]):
         self._data_version = data_version
         self._limit = limit
         self._version: bytes | None = None
-        self._answers: dict[K, V] = {}
+        self._answers: OrderedDict[K, V] = OrderedDict()
 
     def lookup(self, key: K) -> tuple[bytes | None, V | None]:
         """The data version now, and the answer kept for ``key`` if it is still exact."""
@@ -53,7 +54,7 @@ class VersionedCache(Generic[K, V]):
         if version is None or version != self._version:
             return
         if len(self._answers) >= self._limit:
-            self._answers.clear()
+            self._answers.popitem(last=False)  # the oldest kept
         self._answers[key] = answer
 
 
