@@ -8,6 +8,8 @@ until every other writer waits for the turn, so they all join its transaction in
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -335,3 +337,79 @@ def test_store_resets_run_between_groups_with_foreign_keys_off(store: SQLiteStor
     with store.group_commit.exclusive():
         writer = store._writer_connection()
         assert writer.execute("PRAGMA foreign_keys").fetchone() == (1,)
+
+
+# --- the queue of writers across processes ----------------------------------------------------
+
+_TRY_LOCK = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+try:
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+except BlockingIOError:
+    print("held")
+else:
+    print("free")
+"""
+
+
+def _lock_seen_from_another_process(lock_file: Path) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", _TRY_LOCK, str(lock_file)],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    return result.stdout.strip()
+
+
+def test_a_group_holds_the_writers_lock_from_begin_to_commit(store: SQLiteStore) -> None:
+    lock_file = store.path.with_name(store.path.name + "-writers")
+    seen: list[str] = []
+    with store.write() as tx:
+        tx.create_team("first", NOW_US)
+        seen.append(_lock_seen_from_another_process(lock_file))
+    seen.append(_lock_seen_from_another_process(lock_file))
+    assert seen == ["held", "free"]
+
+
+def test_two_stores_in_one_process_take_turns(store: SQLiteStore) -> None:
+    """Two stores on one file in one process hold two locks of their own (``flock`` locks
+    belong to the open file): the second's writer waits for the first's group to commit, and
+    neither waits forever for the other."""
+    other = SQLiteStore(store.path)
+    order: list[str] = []
+    inside = threading.Event()
+
+    def second() -> None:
+        assert inside.wait(WAIT_SECONDS)
+        with other.write() as tx:
+            order.append("second begins")
+            tx.create_team("second", NOW_US)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    try:
+        with store.write() as tx:
+            tx.create_team("first", NOW_US)
+            inside.set()
+            time.sleep(0.2)  # the second writer is queued by now
+            order.append("first commits")
+        thread.join(WAIT_SECONDS)
+    finally:
+        other.close()
+    assert order == ["first commits", "second begins"]
+    assert team_names(store, "") >= {"first", "second"}
+
+
+def test_without_a_lock_file_writes_go_on(tmp_path: Path) -> None:
+    """A directory where the lock file cannot be made (it is taken by a directory here):
+    SQLite's busy handler alone orders the writers."""
+    path = tmp_path / "contacts.db"
+    (tmp_path / "contacts.db-writers").mkdir()
+    store = SQLiteStore(path)
+    try:
+        store.migrate()
+        with store.write() as tx:
+            tx.create_team("alone", NOW_US)
+        assert "alone" in team_names(store, "")
+    finally:
+        store.close()

@@ -32,6 +32,7 @@ from .records import WindowState
 from .sql import Dialect, SqlTransaction
 from .sqlite_group_commit import GroupCommit
 from .sqlite_snapshots import SqliteSnapshots
+from .sqlite_writer_queue import WriterQueue
 
 BUSY_TIMEOUT_MS = 10_000
 #: Between two tries to switch a new file to WAL (see :func:`_enter_wal_mode`).
@@ -84,7 +85,10 @@ class SQLiteStore:
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
         self._writer: sqlite3.Connection | None = None
-        self.group_commit = GroupCommit(self._writer_connection, description=self.description)
+        self._writers = WriterQueue(path)
+        self.group_commit = GroupCommit(
+            self._writer_connection, description=self.description, queue=self._writers
+        )
         self._reading = _Reading(self)
         self._connection_serials = itertools.count(1)
         self._snapshots = SqliteSnapshots(path)
@@ -305,6 +309,7 @@ class SQLiteStore:
                 connection.close()
             self._connections.clear()
             self._writer = None
+            self._writers.close()
         self._local = threading.local()
 
 

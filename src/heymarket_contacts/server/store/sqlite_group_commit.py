@@ -8,7 +8,8 @@ still open, while the group is under its caps; the body whose turn finds no one 
 full group) runs ``COMMIT`` and wakes the others. A writer's call returns only once the commit
 that holds its write is done, so its answer never leaves before its fsync; when that commit
 fails, or SQLite rolled the transaction back under a later body, every member of the group
-fails with :class:`StoreUnavailable` and none is told its write was kept.
+fails with :class:`StoreUnavailable` and none is told its write was kept. Groups of several
+processes on one file take turns through a :class:`~.sqlite_writer_queue.WriterQueue`.
 
 :meth:`GroupCommit.exclusive` is the turn with no group open, for work that must be a
 transaction of its own or run outside one (a reset, a restore, closing the connections).
@@ -24,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .base import StoreUnavailable
+from .sqlite_writer_queue import WriterQueue
 
 #: Bodies of one group at most, and how long after its first body it may still take another.
 MAX_BODIES = 64
@@ -54,8 +56,12 @@ class GroupCommit:
     def __init__(
         self, connect: Callable[[], sqlite3.Connection], *, description: str,
         max_bodies: int = MAX_BODIES, max_seconds: float = MAX_SECONDS,
+        queue: WriterQueue | None = None,
     ) -> None:  # fmt: skip
         self._connect = connect
+        #: Held from a group's ``BEGIN`` to the end of its ``COMMIT``: other processes'
+        #: writers wait their turn there instead of in SQLite's busy handler.
+        self._queue = queue
         self._description = description
         self._max_bodies = max_bodies
         self._max_seconds = max_seconds
@@ -115,8 +121,12 @@ class GroupCommit:
                 self._waiting -= 1
         group = self._group
         cursor: sqlite3.Cursor | None = None
+        queued = False
         try:
             if group is None:
+                if self._queue is not None:
+                    self._queue.acquire()
+                    queued = True
                 connection = self._connect()
                 cursor = connection.cursor()
                 cursor.execute("BEGIN IMMEDIATE")
@@ -128,6 +138,8 @@ class GroupCommit:
             if cursor is not None:
                 cursor.close()
             if group is None:
+                if queued and self._queue is not None:
+                    self._queue.release()
                 self._turn.release()
             else:
                 self._pass_turn(group)
@@ -166,6 +178,8 @@ class GroupCommit:
                     connection.rollback()
             finally:
                 self._group = None
+                if self._queue is not None:
+                    self._queue.release()
                 group.done.set()
 
 
