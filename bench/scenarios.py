@@ -27,6 +27,7 @@ PAGE = 500
 #: Phones of the import scenarios and of the wrk POST runs, clear of the dataset's.
 IMPORT_PHONE_BASE = 16_000_000_000
 POST_PHONE_BASE = 17_000_000_000
+MIXED_PHONE_BASE = 20_000_000_000
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,8 @@ class Bench:
             get_args = ["1", str(dataset.contacts), dataset.token()]
             contenders[name] = (app, "get", get_args)
             baselines = tuple(contenders)[:-1]
+            if workers > 1:  # the scale-out: the 1-worker GET of the same run
+                baselines += ("GET contact, SQLite, 1 worker",)
             logged = f"GET contact, SQLite, {workers} worker, access log on"
             if pinned:  # the same server with --log-level info: one access line a request
                 logging_app = self.app(dataset, extra_args=("--log-level", "info"))
@@ -231,6 +234,35 @@ class Bench:
             base = POST_PHONE_BASE + self.config.runs * 1_000_000_000
             self.profile(app, "post", [str(base), token])
         self.stop(app)
+        self.mixed(dataset)
+
+    def mixed(self, dataset: data.Dataset) -> None:
+        """70 % GET, 20 % PUT, 10 % POST with 1 and with 2 workers (unpinned: both cores, as
+        a deployment would run), alternating; the 2 workers' writers share one file."""
+        self.log("mixed load (70 % GET, 20 % PUT, 10 % POST), 1 and 2 workers, unpinned")
+        token = dataset.token()
+        apps = {workers: self.app(dataset, workers=workers, pinned=False) for workers in (1, 2)}
+        runs: dict[int, list[WrkRun]] = {1: [], 2: []}
+        bases = (MIXED_PHONE_BASE + n * 1_000_000_000 for n in range(2 * self.config.runs + 2))
+        for app in apps.values():
+            self.warm(app, "mixed", self.mixed_args(dataset, next(bases), token))
+        for round_number in range(self.config.runs):
+            for workers, app in apps.items():
+                args = self.mixed_args(dataset, next(bases), token)
+                run = self.wrk(app, "mixed", args, pinned=False)
+                runs[workers].append(run)
+                self.log(f"  round {round_number + 1} mixed, {workers} worker(s): {run.rps:,.0f}"
+                         f" req/s, p50 {run.p50_ms:.2f} ms, p99 {run.p99_ms:.2f} ms")  # fmt: skip
+        one = "mixed 70/20/10, SQLite FULL, 1 worker"
+        two = "mixed 70/20/10, SQLite FULL, 2 workers"
+        self.rows[one] = Row.of_runs(one, runs[1], ())
+        self.rows[two] = Row.of_runs(two, runs[2], (one,))
+        self.rows[two].extra["p99 target"] = "<= 50 ms"
+        self.stop(*apps.values())
+
+    @staticmethod
+    def mixed_args(dataset: data.Dataset, post_base: int, token: str) -> list[str]:
+        return ["1", str(dataset.contacts), str(data.PHONE_BASE), str(post_base), token]
 
     def walk(self, dataset: data.Dataset) -> None:
         self.log(f"walk of POST /v1/contacts over {dataset.contacts:,} contacts, 1 worker")
