@@ -7,8 +7,10 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,7 +19,8 @@ from argon2 import PasswordHasher
 from heymarket_contacts.server.console.accounts import ConsoleAccounts, NewLogin
 from heymarket_contacts.server.console.passwords import Passwords
 from heymarket_contacts.server.store import Store
-from support import shared_tls
+from support import Canary, TeamCredentials, TeamFactory, shared_tls
+from webhook_support import HookServer, hook_database, hook_server
 
 _CSRF = re.compile(r'name="csrf" value="([^"]*)"')
 #: Hashes made by the tests cost less to make; the server checks each with the parameters
@@ -124,3 +127,25 @@ def wait_for(check: Callable[[], bool], what: str, timeout: float = 30) -> None:
     while not check():
         assert time.monotonic() < deadline, f"still not {what} after {timeout} s"
         time.sleep(0.05)
+
+
+@contextmanager
+def emulator_of_its_own(
+    backend: str, environment: dict[str, str], folder: Path, canary: Canary
+) -> Iterator[tuple[HookServer, TeamFactory]]:
+    """A server with ``--emulator`` (webhooks to loopback) and one try a delivery, on a
+    database of its own: a server of another test on a shared database would claim its
+    deliveries too, and refuse their loopback receivers. With its store, for logins, and a
+    factory of its teams."""
+    with (
+        hook_database(backend, folder) as url,
+        hook_server(url, environment, folder, "--emulator", "--webhook-tries", "1") as hooked,
+    ):  # fmt: skip
+
+        def make_team(name: str) -> TeamCredentials:
+            team = hooked.admin.create_team(name)
+            secret = hooked.admin.create_secret(team.id)
+            canary.add(secret.secret_key)
+            return TeamCredentials(team.id, secret.secret_id, secret.secret_key)
+
+        yield hooked, make_team

@@ -17,16 +17,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from console_support import Receiver, new_login, wait_for
+from console_support import Receiver, emulator_of_its_own, new_login, wait_for
 from heymarket_contacts.server.console.accounts import NewLogin
 from heymarket_contacts.server.store import Store
 from support import (
+    Canary,
     HttpApi,
     RunningServer,
     TeamFactory,
     service_missing,
     shared_tls,
 )
+from webhook_support import HookServer
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -74,17 +76,28 @@ def page(chromium: playwright_api.Browser, screenshots: Path) -> Iterator[playwr
 
 
 @pytest.fixture(scope="module")
-def emulator_server(
-    database_url: str, server_environment: dict[str, str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RunningServer]:
-    """A server with ``--emulator`` (its journal; webhooks to loopback) and one try a
-    delivery."""
-    log = Path(tmp_path_factory.mktemp("browser-emulator")) / "server.log"
-    running = RunningServer.start(
-        database_url, server_environment, log, "--emulator", "--webhook-tries", "1"
-    )
-    yield running
-    running.stop()
+def emulated(
+    backend: str, server_environment: dict[str, str], canary: Canary,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[HookServer, TeamFactory]]:  # fmt: skip
+    folder = tmp_path_factory.mktemp(f"browser-emulator-{backend}")
+    with emulator_of_its_own(backend, server_environment, folder, canary) as made:
+        yield made
+
+
+@pytest.fixture
+def emulator_server(emulated: tuple[HookServer, TeamFactory]) -> RunningServer:
+    return emulated[0].server
+
+
+@pytest.fixture
+def emulator_store(emulated: tuple[HookServer, TeamFactory]) -> Store:
+    return emulated[0].store
+
+
+@pytest.fixture
+def emulator_teams(emulated: tuple[HookServer, TeamFactory]) -> TeamFactory:
+    return emulated[1]
 
 
 def _shot(page: playwright_api.Page, folder: Path, name: str) -> None:
@@ -210,16 +223,16 @@ def _reload_until(page: playwright_api.Page, url: str, selector: str) -> None:
 
 
 def test_the_live_tail_and_a_redelivery_on_an_emulator(
-    page: playwright_api.Page, emulator_server: RunningServer, store: Store,
-    make_team: TeamFactory, screenshots: Path,
+    page: playwright_api.Page, emulator_server: RunningServer, emulator_store: Store,
+    emulator_teams: TeamFactory, screenshots: Path,
 ) -> None:  # fmt: skip
     base_url = emulator_server.base_url
-    team = make_team("Live")
+    team = emulator_teams("Live")
     expect = playwright_api.expect
     refusals: list[str] = []
     page.on("console", lambda message: refusals.append(message.text))
     with Receiver(status=500) as receiver:
-        _log_in(page, base_url, new_login(store, team.team_id))
+        _log_in(page, base_url, new_login(emulator_store, team.team_id))
         page.goto(f"{base_url}/console/webhooks")
         page.fill("#url", receiver.url)
         page.get_by_label("contact_created").check()

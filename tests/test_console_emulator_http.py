@@ -7,27 +7,46 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from console_support import Browser, Receiver, new_login, wait_for
+from console_support import Browser, Receiver, emulator_of_its_own, new_login, wait_for
 from heymarket_contacts.server.store import Store
-from support import RunningServer, TeamCredentials, TeamFactory, shared_tls, unique_phone
+from support import (
+    Canary,
+    RunningServer,
+    TeamCredentials,
+    TeamFactory,
+    shared_tls,
+    unique_phone,
+)
+from webhook_support import HookServer
 
 
 @pytest.fixture(scope="module")
-def emulator_server(
-    database_url: str, server_environment: dict[str, str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RunningServer]:
-    log = Path(tmp_path_factory.mktemp("emulator")) / "server.log"
-    # One try a delivery: a refused one is failed at once, and waits for a redelivery.
-    running = RunningServer.start(
-        database_url, server_environment, log, "--emulator", "--webhook-tries", "1"
-    )
-    yield running
-    running.stop()
+def emulated(
+    backend: str, server_environment: dict[str, str], canary: Canary,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[HookServer, TeamFactory]]:  # fmt: skip
+    folder = tmp_path_factory.mktemp(f"emulator-{backend}")
+    with emulator_of_its_own(backend, server_environment, folder, canary) as made:
+        yield made
+
+
+@pytest.fixture
+def emulator_server(emulated: tuple[HookServer, TeamFactory]) -> RunningServer:
+    return emulated[0].server
+
+
+@pytest.fixture
+def emulator_store(emulated: tuple[HookServer, TeamFactory]) -> Store:
+    return emulated[0].store
+
+
+@pytest.fixture
+def emulator_teams(emulated: tuple[HookServer, TeamFactory]) -> TeamFactory:
+    return emulated[1]
 
 
 def _call(server: RunningServer, team: TeamCredentials, path: str) -> httpx.Response:
@@ -39,14 +58,14 @@ def _call(server: RunningServer, team: TeamCredentials, path: str) -> httpx.Resp
 
 
 def test_the_journal_shows_the_teams_requests_only(
-    emulator_server: RunningServer, store: Store, make_team: TeamFactory
+    emulator_server: RunningServer, emulator_store: Store, emulator_teams: TeamFactory
 ) -> None:
-    mine, theirs = make_team("Mine"), make_team("Theirs")
+    mine, theirs = emulator_teams("Mine"), emulator_teams("Theirs")
     own = _call(emulator_server, mine, "/v1/team").headers["x-request-id"]
     missing = _call(emulator_server, mine, "/v1/contact/999999999").headers["x-request-id"]
     other = _call(emulator_server, theirs, "/v1/team").headers["x-request-id"]
     with Browser(emulator_server.base_url) as browser:
-        browser.signed_in_as(new_login(store, mine.team_id))
+        browser.signed_in_as(new_login(emulator_store, mine.team_id))
         page = browser.get("/console/journal")
         assert page.status_code == 200
         assert own in page.text
@@ -74,11 +93,11 @@ def test_the_journal_shows_the_teams_requests_only(
 
 
 def test_a_fault_rule_made_in_the_console_hits_the_teams_requests_only(
-    emulator_server: RunningServer, store: Store, make_team: TeamFactory
+    emulator_server: RunningServer, emulator_store: Store, emulator_teams: TeamFactory
 ) -> None:
-    mine, theirs = make_team("Mine"), make_team("Theirs")
+    mine, theirs = emulator_teams("Mine"), emulator_teams("Theirs")
     with Browser(emulator_server.base_url) as browser:
-        browser.signed_in_as(new_login(store, mine.team_id))
+        browser.signed_in_as(new_login(emulator_store, mine.team_id))
         browser.get("/console/faults")
         added = browser.post("/console/faults", {"path": "/v1/team", "status": "503"})
         assert added.status_code == 303
@@ -88,7 +107,7 @@ def test_a_fault_rule_made_in_the_console_hits_the_teams_requests_only(
         assert "status 503" in page.text
         fault_id = added.headers["location"].split("added=")[1]
         with Browser(emulator_server.base_url) as stranger:
-            stranger.signed_in_as(new_login(store, theirs.team_id))
+            stranger.signed_in_as(new_login(emulator_store, theirs.team_id))
             assert "status 503" not in stranger.get("/console/faults").text
             assert stranger.post(f"/console/faults/{fault_id}/delete").status_code == 404
         assert _call(emulator_server, mine, "/v1/team").status_code == 503
@@ -118,9 +137,9 @@ SCRIPT_CSP = (
 
 
 def test_the_live_tail_needs_a_session_and_answers_the_teams_new_requests(
-    emulator_server: RunningServer, store: Store, make_team: TeamFactory
+    emulator_server: RunningServer, emulator_store: Store, emulator_teams: TeamFactory
 ) -> None:
-    mine, theirs = make_team("Mine"), make_team("Theirs")
+    mine, theirs = emulator_teams("Mine"), emulator_teams("Theirs")
     tail = f"{emulator_server.base_url}/console/journal/tail"
     anonymous = httpx.get(tail, verify=shared_tls())
     assert anonymous.status_code == 401
@@ -128,7 +147,7 @@ def test_the_live_tail_needs_a_session_and_answers_the_teams_new_requests(
     assert "www-authenticate" not in anonymous.headers
     assert httpx.get(tail, cookies={"hm_console": "forged"}, verify=shared_tls()).status_code == 401
     with Browser(emulator_server.base_url) as browser:
-        browser.signed_in_as(new_login(store, mine.team_id))
+        browser.signed_in_as(new_login(emulator_store, mine.team_id))
         page = browser.get("/console/journal")
         assert page.headers["content-security-policy"] == SCRIPT_CSP
         assert '<script src="/console/static/journal.js" defer></script>' in page.text
@@ -172,16 +191,16 @@ def _row(page: str, delivery_id: str) -> str:
 
 
 def test_a_failed_delivery_is_shown_and_redelivered_from_the_console(
-    emulator_server: RunningServer, store: Store, make_team: TeamFactory
+    emulator_server: RunningServer, emulator_store: Store, emulator_teams: TeamFactory
 ) -> None:
-    mine, theirs = make_team("Mine"), make_team("Theirs")
+    mine, theirs = emulator_teams("Mine"), emulator_teams("Theirs")
     with (
         Receiver(status=500) as receiver,
         Browser(emulator_server.base_url) as browser,
         Browser(emulator_server.base_url) as stranger,
     ):
-        browser.signed_in_as(new_login(store, mine.team_id))
-        stranger.signed_in_as(new_login(store, theirs.team_id))
+        browser.signed_in_as(new_login(emulator_store, mine.team_id))
+        stranger.signed_in_as(new_login(emulator_store, theirs.team_id))
         browser.get("/console/webhooks")
         made = browser.post("/console/webhooks", {"url": receiver.url, "event": "contact_created"})
         assert made.status_code == 200, made.text  # --emulator lets webhooks go to loopback
@@ -216,11 +235,11 @@ def test_a_failed_delivery_is_shown_and_redelivered_from_the_console(
 
 
 def test_deliveries_are_shown_newest_first_fifty_a_page(
-    emulator_server: RunningServer, store: Store, make_team: TeamFactory
+    emulator_server: RunningServer, emulator_store: Store, emulator_teams: TeamFactory
 ) -> None:
-    mine = make_team("Paged")
+    mine = emulator_teams("Paged")
     with Receiver(status=204) as receiver, Browser(emulator_server.base_url) as browser:
-        browser.signed_in_as(new_login(store, mine.team_id))
+        browser.signed_in_as(new_login(emulator_store, mine.team_id))
         browser.get("/console/webhooks")
         browser.post("/console/webhooks", {"url": receiver.url, "event": "contact_created"})
         created = httpx.post(
