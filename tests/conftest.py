@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from console_support import Browser, new_login
+from console_support import Browser, emulator_of_its_own, new_login
 from heymarket_contacts.server.clock import system_clock
 from heymarket_contacts.server.console.accounts import NewLogin
 from heymarket_contacts.server.secret_box import SecretBox, load_master_key, new_master_key
@@ -30,6 +30,7 @@ from support import (
     postgres_database,
     require_postgres,
 )
+from webhook_support import HookServer
 
 #: The SDK's own fixtures (heymarket_server, heymarket_client...), which its tests use.
 pytest_plugins = ["heymarket_contacts.pytest_plugin"]
@@ -198,3 +199,30 @@ async def client(
     """An SDK client of ``flavour`` for ``team`` on the real server."""
     async with server_client(flavour, server, team) as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+def emulator_of_the_module(
+    backend: str, server_environment: dict[str, str], canary: Canary,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[HookServer, TeamFactory]]:  # fmt: skip
+    """A module's ``--emulator`` server on a database of its own (see
+    :func:`console_support.emulator_of_its_own`), and a factory of its teams."""
+    folder = tmp_path_factory.mktemp(f"emulator-{backend}")
+    with emulator_of_its_own(backend, server_environment, folder, canary) as made:
+        yield made
+
+
+@pytest.fixture
+def emulator_server(emulator_of_the_module: tuple[HookServer, TeamFactory]) -> RunningServer:
+    return emulator_of_the_module[0].server
+
+
+@pytest.fixture
+def emulator_store(emulator_of_the_module: tuple[HookServer, TeamFactory]) -> Store:
+    return emulator_of_the_module[0].store
+
+
+@pytest.fixture
+def emulator_teams(emulator_of_the_module: tuple[HookServer, TeamFactory]) -> TeamFactory:
+    return emulator_of_the_module[1]

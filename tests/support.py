@@ -6,6 +6,7 @@ import contextlib
 import os
 import signal
 import socket
+import sqlite3
 import ssl
 import subprocess
 import sys
@@ -85,6 +86,19 @@ class Canary:
     def assert_absent_from(self, text: str, *, where: str) -> None:
         leaked = [value for value in self.values if value in text]
         assert not leaked, f"{len(leaked)} secret value(s) appear in {where}"
+
+
+def write_outside_the_server(database_url: str, statement: str, params: tuple[Any, ...]) -> None:
+    """Run one statement (``?`` placeholders) on the database as another program would,
+    through its own driver and connection."""
+    if database_url.startswith("postgresql"):
+        with psycopg.connect(database_url, autocommit=True) as connection:
+            connection.execute(statement.replace("?", "%s"), params)
+        return
+
+    with sqlite3.connect(database_url) as connection:
+        connection.execute(statement, params)
+    connection.close()
 
 
 @dataclass(frozen=True)

@@ -17,18 +17,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from console_support import Receiver, emulator_of_its_own, new_login, wait_for
+from console_support import Receiver, new_login, wait_for
 from heymarket_contacts.server.console.accounts import NewLogin
 from heymarket_contacts.server.store import Store
 from support import (
-    Canary,
     HttpApi,
     RunningServer,
     TeamFactory,
     service_missing,
     shared_tls,
 )
-from webhook_support import HookServer
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -73,31 +71,6 @@ def page(chromium: playwright_api.Browser, screenshots: Path) -> Iterator[playwr
     context.set_default_timeout(30_000)
     yield context.new_page()
     context.close()
-
-
-@pytest.fixture(scope="module")
-def emulated(
-    backend: str, server_environment: dict[str, str], canary: Canary,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[HookServer, TeamFactory]]:  # fmt: skip
-    folder = tmp_path_factory.mktemp(f"browser-emulator-{backend}")
-    with emulator_of_its_own(backend, server_environment, folder, canary) as made:
-        yield made
-
-
-@pytest.fixture
-def emulator_server(emulated: tuple[HookServer, TeamFactory]) -> RunningServer:
-    return emulated[0].server
-
-
-@pytest.fixture
-def emulator_store(emulated: tuple[HookServer, TeamFactory]) -> Store:
-    return emulated[0].store
-
-
-@pytest.fixture
-def emulator_teams(emulated: tuple[HookServer, TeamFactory]) -> TeamFactory:
-    return emulated[1]
 
 
 def _shot(page: playwright_api.Page, folder: Path, name: str) -> None:

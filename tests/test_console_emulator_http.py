@@ -6,47 +6,18 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
-from console_support import Browser, Receiver, emulator_of_its_own, new_login, wait_for
+from console_support import Browser, Receiver, new_login, wait_for
 from heymarket_contacts.server.store import Store
 from support import (
-    Canary,
     RunningServer,
     TeamCredentials,
     TeamFactory,
     shared_tls,
     unique_phone,
 )
-from webhook_support import HookServer
-
-
-@pytest.fixture(scope="module")
-def emulated(
-    backend: str, server_environment: dict[str, str], canary: Canary,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[HookServer, TeamFactory]]:  # fmt: skip
-    folder = tmp_path_factory.mktemp(f"emulator-{backend}")
-    with emulator_of_its_own(backend, server_environment, folder, canary) as made:
-        yield made
-
-
-@pytest.fixture
-def emulator_server(emulated: tuple[HookServer, TeamFactory]) -> RunningServer:
-    return emulated[0].server
-
-
-@pytest.fixture
-def emulator_store(emulated: tuple[HookServer, TeamFactory]) -> Store:
-    return emulated[0].store
-
-
-@pytest.fixture
-def emulator_teams(emulated: tuple[HookServer, TeamFactory]) -> TeamFactory:
-    return emulated[1]
 
 
 def _call(server: RunningServer, team: TeamCredentials, path: str) -> httpx.Response:

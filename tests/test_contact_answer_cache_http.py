@@ -5,13 +5,10 @@ PostgreSQL, where no answer is kept."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import httpx
-import psycopg
 
 from checks import ok
-from support import HttpApi, RunningServer, TeamCredentials, shared_tls
+from support import HttpApi, RunningServer, TeamCredentials, shared_tls, write_outside_the_server
 
 
 def _get(api: HttpApi, contact_id: int) -> dict[str, object]:
@@ -68,14 +65,9 @@ def test_a_program_writing_the_database_itself_is_seen_at_once(
 ) -> None:
     contact_id = api.create_contact(first="Ada")
     _read_twice(api, contact_id)
-    statement = "UPDATE contacts SET first = 'Written' WHERE id = "
-    if database_url.startswith("postgresql"):
-        with psycopg.connect(database_url, autocommit=True) as connection:
-            connection.execute(statement + "%s", (contact_id,))
-    else:
-        with sqlite3.connect(database_url) as connection:
-            connection.execute(statement + "?", (contact_id,))
-        connection.close()
+    write_outside_the_server(
+        database_url, "UPDATE contacts SET first = 'Written' WHERE id = ?", (contact_id,)
+    )
     assert _get(api, contact_id)["first"] == "Written"
 
 

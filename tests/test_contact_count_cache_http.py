@@ -6,14 +6,18 @@ count is kept."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import httpx
-import psycopg
 
 from checks import ok
 from console_support import Browser
-from support import HttpApi, RunningServer, TeamCredentials, shared_tls, unique_phone
+from support import (
+    HttpApi,
+    RunningServer,
+    TeamCredentials,
+    shared_tls,
+    unique_phone,
+    write_outside_the_server,
+)
 
 
 def _count(api: HttpApi, **body: object) -> int:
@@ -62,14 +66,7 @@ def test_a_program_writing_the_database_itself_counts_at_once(
 ) -> None:
     contact_id = api.create_contact(first="Ada")
     start = _count(api)
-    statement = "DELETE FROM contacts WHERE id = "
-    if database_url.startswith("postgresql"):
-        with psycopg.connect(database_url, autocommit=True) as connection:
-            connection.execute(statement + "%s", (contact_id,))
-    else:
-        with sqlite3.connect(database_url) as connection:
-            connection.execute(statement + "?", (contact_id,))
-        connection.close()
+    write_outside_the_server(database_url, "DELETE FROM contacts WHERE id = ?", (contact_id,))
     assert _count(api) == start - 1
 
 
