@@ -16,6 +16,7 @@ from .console import console_rows
 from .load import Client, WrkRun, wrk
 from .report import Row, Spread
 from .servers import Server, bare_asgi_server, contacts_server, nginx_server
+from .two_servers import mixed_writes
 
 PARTS = ("get", "writes", "walk", "postgres", "emulator", "webhooks")
 #: Contacts of the team whose reset the emulator part times (the per-test cost of the
@@ -258,7 +259,16 @@ class Bench:
         self.rows[one] = Row.of_runs(one, runs[1], ())
         self.rows[two] = Row.of_runs(two, runs[2], (one,))
         self.rows[two].extra["p99 target"] = "<= 50 ms"
+        self.check_two_servers((apps[1], apps[2]), dataset, "SQLite")
         self.stop(*apps.values())
+
+    def check_two_servers(
+        self, servers: tuple[Server, Server], dataset: data.Dataset, label: str
+    ) -> None:
+        self.log(f"  two servers on one {label} database: every acknowledged write kept?")
+        row = mixed_writes(servers, dataset, self.config.seconds, label)
+        self.rows[row.scenario] = row
+        self.log(f"  {row.extra}")
 
     @staticmethod
     def mixed_args(dataset: data.Dataset, post_base: int, token: str) -> list[str]:
@@ -388,7 +398,9 @@ class Bench:
             self.rows[name_get] = Row.of_runs(name_get, results[name_get], (baseline,))
             self.stop(bare)
             self.batch(app, dataset, "PostgreSQL")
-            self.stop(app)
+            second = self.app(dataset, pinned=False)
+            self.check_two_servers((app, second), dataset, "PostgreSQL")
+            self.stop(app, second)
         finally:
             data.drop_postgres(self.config.postgres_url, name)
 
