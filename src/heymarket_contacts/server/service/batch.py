@@ -20,7 +20,7 @@ from ..errors import ApiError, BadData
 from ..ids import new_uuid
 from ..principal import Principal
 from ..store import Transaction, Transactions
-from ..store.records import InboxRecord, NewContact, UserRecord
+from ..store.records import ChannelRecord, InboxRecord, NewContact, UserRecord
 from ..validation import convert
 from .channel_rules import ChannelPlan, email_key
 from .channels import added_values, channel_clash, new_channel_records
@@ -31,7 +31,7 @@ from .contacts import PlannedContact, conflicts_as_409, plan_new_contact, update
 Key = tuple[str, str]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Item:
     """An item that decoded: where it sits in the batch, its write and its phone."""
 
@@ -144,10 +144,11 @@ class _Import:
 
     def _look_up_keys(self, keys: Iterable[Key]) -> None:
         """Who holds each key, in one query."""
+        new = set(keys) - self._looked_up
+        self._looked_up |= new
         wanted: dict[str, list[str]] = {}
-        for key in set(keys) - self._looked_up:
-            wanted.setdefault(key[0], []).append(key[1])
-            self._looked_up.add(key)
+        for channel_type, key in new:
+            wanted.setdefault(channel_type, []).append(key)
         for owner in self._tx.find_channels(self._team_id, wanted) if wanted else ():
             self._owners[(owner.channel_type, owner.channel_key)] = owner.contact_id
 
@@ -162,35 +163,35 @@ class _Import:
             self._owners.pop(key, None)
 
     def _flush(self) -> None:
-        """Insert the pending contacts and their channels, with their ids made together (a
-        new contact's channels are all new)."""
+        """Insert the pending contacts and their channels, their ids made together."""
         if not self._pending:
             return
         uuids = self._make_uuids(len(self._pending))
-        channel_ids = iter(
-            self._make_uuids(sum(len(new.plan.channels) for new, _, _ in self._pending))
-        )
+        creator_id = self._principal.user_id
         contacts = [
-            NewContact(
-                uuid=uuid, creator_id=self._principal.user_id, fields=new.fields,
-                tag_ids=new.tag_ids, stamp_us=stamp,
-            )
+            NewContact(uuid, creator_id, new.fields, new.tag_ids, stamp)
             for uuid, (new, stamp, _) in zip(uuids, self._pending, strict=True)
-        ]  # fmt: skip
+        ]
         contact_ids = self._tx.insert_contacts(self._team_id, contacts)
-        channels = []
-        for contact_id, uuid, (new, stamp, keys) in zip(
-            contact_ids, uuids, self._pending, strict=True
-        ):
-            channels += new_channel_records(
-                self._team_id, (contact_id, uuid), new.plan, stamp, make_id=channel_ids.__next__
-            )
-            for key in keys:
-                self._owners[key] = contact_id
-                self._looked_up.add(key)
-        self._tx.insert_channels(channels)
+        self._tx.insert_channels(self._new_channels(contact_ids, uuids))
+        for contact_id, (_, _, keys) in zip(contact_ids, self._pending, strict=True):
+            self._owners.update(dict.fromkeys(keys, contact_id))
+            self._looked_up.update(keys)
         self._pending.clear()
         self._pending_keys.clear()
+
+    def _new_channels(self, contact_ids: list[int], uuids: list[str]) -> list[ChannelRecord]:
+        """The rows of the pending contacts' channels, all of them new."""
+        count = sum(len(new.plan.channels) for new, _, _ in self._pending)
+        make_id = iter(self._make_uuids(count)).__next__
+        rows = []
+        for contact_id, uuid, (new, stamp, _) in zip(
+            contact_ids, uuids, self._pending, strict=True
+        ):
+            rows += new_channel_records(
+                self._team_id, (contact_id, uuid), new.plan, stamp, make_id=make_id
+            )
+        return rows
 
 
 def _item_keys(item: _Item) -> list[Key]:
