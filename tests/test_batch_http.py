@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,6 +27,7 @@ from support import HttpApi, TeamCredentials, unique_phone
 
 Contact = dict[str, Any]
 BATCH = "/v1/batch/contacts"
+UUID7 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
 
 @pytest.fixture
@@ -405,6 +407,25 @@ def test_a_batch_of_new_contacts_gives_each_its_channels(api: HttpApi) -> None:
             {("email", item["email"])} if "email" in item else set()
         )
         assert channels == expected
+
+
+def test_a_batchs_contacts_and_channels_get_time_ordered_ids_in_item_order(api: HttpApi) -> None:
+    before = read(api, api.create_contact())["uuid"]
+    items = [{"phone": unique_phone(), "email": f"ordered{n}@example.com"} for n in range(30)]
+    assert ok(batch(api, items)) == "ok"
+    contacts = [read_v2(api, find(api, item["phone"])["uuid"]) for item in items]
+    uuids = [contact["uuid"] for contact in contacts]
+    channel_ids = [ch["id"] for contact in contacts for ch in contact["contact_channels"]]
+    assert [before, *uuids] == sorted([before, *uuids])
+    assert len(set(uuids + channel_ids)) == 90
+    assert all(UUID7.fullmatch(text) for text in uuids + channel_ids)
+    assert uuids[-1] < min(channel_ids)  # the contacts' ids are made first, then their channels'
+    for contact in contacts:
+        channels = contact["contact_channels"]
+        assert {ch["contact_id"] for ch in channels} == {contact["uuid"]}
+        assert {(ch["created"], ch["updated"]) for ch in channels} == {
+            (contact["created"], contact["created"])
+        }
 
 
 def test_read_only_fields_of_an_item_are_ignored(api: HttpApi, other_api: HttpApi) -> None:

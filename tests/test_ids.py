@@ -32,6 +32,16 @@ def test_ids_strictly_increase_past_the_counter_of_one_millisecond() -> None:
     assert all(UUID_TEXT.fullmatch(text) for text in made)
 
 
+def test_ids_made_together_follow_those_made_alone_and_each_other() -> None:
+    ids = TimeOrderedIds()
+    made = [ids(), *ids.many(10_000), ids(), *ids.many(1), *ids.many(3), ids()]
+    assert made == sorted(made)
+    assert len(set(made)) == len(made) == 10_007
+    assert all(UUID_TEXT.fullmatch(text) for text in made)
+    assert {uuid.UUID(text).version for text in made} == {7}
+    assert ids.many(0) == []
+
+
 def test_ids_made_by_many_threads_are_unique() -> None:
     ids = TimeOrderedIds()
     made: list[list[str]] = [[] for _ in range(8)]

@@ -13,7 +13,7 @@ import os
 import threading
 import time
 
-_COUNTER_MAX = 0xFFF
+_COUNTER_BITS = 12
 #: The hex digit of a UUID's variant field (``10xx``) for each random one.
 VARIANT_DIGIT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
@@ -22,44 +22,60 @@ class TimeOrderedIds:
     """UUIDv7 text: 48 bits of Unix milliseconds, a 12-bit counter within the millisecond
     (starting at a random value below 2,048; past 4,095 the millisecond field moves on), and
     62 random bits. Ids made by one generator are strictly increasing, also across threads.
-    The random digits of 256 ids are read from the OS at once."""
+    The random digits of 256 ids (or of all those :meth:`many` makes) are read from the OS at
+    once.
+
+    The millisecond and the counter are kept as one number, ``millisecond << 12 | counter``
+    (the tick): the next id's tick is the last one's plus 1, which moves the millisecond on
+    past a full counter."""
 
     _BATCH = 256
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._millisecond = 0
-        self._counter = 0
+        self._tick = 0
         self._digits = ""
         self._next = 0
 
     def __call__(self) -> str:
         with self._lock:
-            millisecond, counter = self._tick()
-            r = self._random_digits()
-        t = f"{millisecond:012x}"
-        return f"{t[:8]}-{t[8:]}-7{counter:03x}-{VARIANT_DIGIT[r[0]]}{r[1:4]}-{r[4:]}"
+            tick = self._next_ticks(1)
+            r = self._random_digits(1)
+        return _text(tick, r)
 
-    def _tick(self) -> tuple[int, int]:
+    def many(self, count: int) -> list[str]:
+        """``count`` ids, as ``count`` calls would make them, for a fraction of the cost: one
+        lock, one clock reading and one read of random digits for all of them."""
+        with self._lock:
+            first = self._next_ticks(count)
+            r = self._random_digits(count)
+        return [_text(first + n, r[16 * n : 16 * n + 16]) for n in range(count)]
+
+    def _next_ticks(self, count: int) -> int:
+        """The first of ``count`` new ticks, which follow each other."""
         now = time.time_ns() // 1_000_000
-        if now > self._millisecond:
-            self._millisecond = now
-            self._counter = int(self._random_digits()[:3], 16) & 0x7FF
-        elif self._counter < _COUNTER_MAX:
-            self._counter += 1
+        if now > self._tick >> _COUNTER_BITS:
+            first = now << _COUNTER_BITS | int(self._random_digits(1)[:3], 16) & 0x7FF
         else:
-            self._millisecond += 1
-            self._counter = 0
-        return self._millisecond, self._counter
+            first = self._tick + 1
+        self._tick = first + count - 1
+        return first
 
-    def _random_digits(self) -> str:
-        """16 random hex digits (the variant's 2 bits and 60 more are used)."""
-        start = self._next
-        if start >= len(self._digits):
-            self._digits = os.urandom(8 * self._BATCH).hex()
-            start = 0
-        self._next = start + 16
-        return self._digits[start : start + 16]
+    def _random_digits(self, count: int) -> str:
+        """16 random hex digits for each of ``count`` ids."""
+        start, stop = self._next, self._next + 16 * count
+        if stop > len(self._digits):
+            self._digits = os.urandom(8 * max(count, self._BATCH)).hex()
+            start, stop = 0, 16 * count
+        self._next = stop
+        return self._digits[start:stop]
+
+
+def _text(tick: int, r: str) -> str:
+    """The id of a tick, with ``r`` its 16 random hex digits (the variant's 2 bits and 60 more
+    are used)."""
+    t = f"{tick:015x}"
+    return f"{t[:8]}-{t[8:12]}-7{t[12:]}-{VARIANT_DIGIT[r[0]]}{r[1:4]}-{r[4:]}"
 
 
 class RequestIds:

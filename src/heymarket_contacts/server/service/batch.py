@@ -20,18 +20,18 @@ from ..errors import ApiError, BadData
 from ..ids import new_uuid
 from ..principal import Principal
 from ..store import Transaction, Transactions
-from ..store.records import InboxRecord, NewContact, UserRecord
+from ..store.records import ChannelRecord, InboxRecord, NewContact, UserRecord
 from ..validation import convert
 from .channel_rules import ChannelPlan, email_key
 from .channels import added_values, channel_clash, new_channel_records
 from .contact_rules import normalize_phone
-from .contacts import conflicts_as_409, plan_new_contact, update_contact
+from .contacts import PlannedContact, conflicts_as_409, plan_new_contact, update_contact
 
 #: A channel key: its type and its key (``("phone", "15551234567")``).
 Key = tuple[str, str]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Item:
     """An item that decoded: where it sits in the batch, its write and its phone."""
 
@@ -42,11 +42,12 @@ class _Item:
 
 class BatchService:
     def __init__(
-        self, store: Transactions, clock: Clock, make_uuid: Callable[[], str] = new_uuid
-    ) -> None:
+        self, store: Transactions, clock: Clock,
+        make_uuids: Callable[[int], list[str]] = new_uuid.many,
+    ) -> None:  # fmt: skip
         self._store = store
         self._clock = clock
-        self._make_uuid = make_uuid
+        self._make_uuids = make_uuids
 
     def import_contacts(
         self, principal: Principal, items: list[Any], *, overwrite: bool
@@ -59,7 +60,7 @@ class BatchService:
         """
         with conflicts_as_409(), self._store.write() as tx:
             first_stamp = tx.advance_team_clock(principal.team_id, self._clock(), len(items))
-            run = _Import(tx, principal, overwrite=overwrite, make_uuid=self._make_uuid)
+            run = _Import(tx, principal, overwrite=overwrite, make_uuids=self._make_uuids)
             return run.write_all(items, first_stamp)
 
 
@@ -69,17 +70,17 @@ class _Import:
 
     def __init__(
         self, tx: Transaction, principal: Principal, *, overwrite: bool,
-        make_uuid: Callable[[], str],
+        make_uuids: Callable[[int], list[str]],
     ) -> None:  # fmt: skip
         self._tx = tx
         self._principal = principal
         self._team_id = principal.team_id
         self._overwrite = overwrite
-        self._make_uuid = make_uuid
+        self._make_uuids = make_uuids
         self._references = RememberedReferences(tx)
         self._looked_up: set[Key] = set()
         self._owners: dict[Key, int] = {}
-        self._pending: list[tuple[NewContact, list[Key], ChannelPlan]] = []
+        self._pending: list[tuple[PlannedContact, int, list[Key]]] = []
         self._pending_keys: set[Key] = set()
         self._failures: list[BatchFailure] = []
 
@@ -126,12 +127,8 @@ class _Import:
             key = (value.channel_type, value.key)
             if self._held(key):
                 raise channel_clash(value, self._owners.get(key))
-        contact = NewContact(
-            uuid=self._make_uuid(), creator_id=self._principal.user_id, fields=new.fields,
-            tag_ids=new.tag_ids, stamp_us=stamp,
-        )  # fmt: skip
         keys = _plan_keys(new.plan)
-        self._pending.append((contact, keys, new.plan))
+        self._pending.append((new, stamp, keys))
         self._pending_keys.update(keys)
 
     def _held(self, key: Key) -> bool:
@@ -147,10 +144,11 @@ class _Import:
 
     def _look_up_keys(self, keys: Iterable[Key]) -> None:
         """Who holds each key, in one query."""
+        new = set(keys) - self._looked_up
+        self._looked_up |= new
         wanted: dict[str, list[str]] = {}
-        for key in set(keys) - self._looked_up:
-            wanted.setdefault(key[0], []).append(key[1])
-            self._looked_up.add(key)
+        for channel_type, key in new:
+            wanted.setdefault(channel_type, []).append(key)
         for owner in self._tx.find_channels(self._team_id, wanted) if wanted else ():
             self._owners[(owner.channel_type, owner.channel_key)] = owner.contact_id
 
@@ -165,24 +163,35 @@ class _Import:
             self._owners.pop(key, None)
 
     def _flush(self) -> None:
-        """Insert the pending contacts and their channels."""
+        """Insert the pending contacts and their channels, their ids made together."""
         if not self._pending:
             return
-        contact_ids = self._tx.insert_contacts(
-            self._team_id, [contact for contact, _, _ in self._pending]
-        )
-        channels = []
-        for contact_id, (contact, keys, plan) in zip(contact_ids, self._pending, strict=True):
-            ids = (contact_id, contact.uuid)
-            channels += new_channel_records(
-                self._team_id, ids, plan, contact.stamp_us, make_id=self._make_uuid
-            )
-            for key in keys:
-                self._owners[key] = contact_id
-                self._looked_up.add(key)
-        self._tx.insert_channels(channels)
+        uuids = self._make_uuids(len(self._pending))
+        creator_id = self._principal.user_id
+        contacts = [
+            NewContact(uuid, creator_id, new.fields, new.tag_ids, stamp)
+            for uuid, (new, stamp, _) in zip(uuids, self._pending, strict=True)
+        ]
+        contact_ids = self._tx.insert_contacts(self._team_id, contacts)
+        self._tx.insert_channels(self._new_channels(contact_ids, uuids))
+        for contact_id, (_, _, keys) in zip(contact_ids, self._pending, strict=True):
+            self._owners.update(dict.fromkeys(keys, contact_id))
+            self._looked_up.update(keys)
         self._pending.clear()
         self._pending_keys.clear()
+
+    def _new_channels(self, contact_ids: list[int], uuids: list[str]) -> list[ChannelRecord]:
+        """The rows of the pending contacts' channels, all of them new."""
+        count = sum(len(new.plan.channels) for new, _, _ in self._pending)
+        make_id = iter(self._make_uuids(count)).__next__
+        rows = []
+        for contact_id, uuid, (new, stamp, _) in zip(
+            contact_ids, uuids, self._pending, strict=True
+        ):
+            rows += new_channel_records(
+                self._team_id, (contact_id, uuid), new.plan, stamp, make_id=make_id
+            )
+        return rows
 
 
 def _item_keys(item: _Item) -> list[Key]:

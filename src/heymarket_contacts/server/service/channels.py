@@ -101,11 +101,9 @@ def _record(
 ) -> ChannelRecord:  # fmt: skip
     """A row holding the planned values under the given ids and (created, updated) stamps."""
     value = channel.value
-    return ChannelRecord(
-        id=channel_id, team_id=team_id, contact_id=contact[0], contact_uuid=contact[1],
-        channel_type=value.channel_type, channel_id=value.channel_id, channel_key=value.key,
-        channel_handle=channel.handle, info_channel=channel.info, is_primary=channel.is_primary,
-        created_us=stamps[0], updated_us=stamps[1],
+    return ChannelRecord(  # in the order of its fields: positional arguments cost less
+        channel_id, team_id, contact[0], contact[1], value.channel_type, value.channel_id,
+        value.key, channel.handle, channel.info, channel.is_primary, stamps[0], stamps[1],
     )  # fmt: skip
 
 

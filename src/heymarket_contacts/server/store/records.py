@@ -136,9 +136,10 @@ class ContactFields:
         )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NewContact:
-    """A contact about to be inserted, with the ids of its tags in order."""
+    """A contact about to be inserted, with the ids of its tags in order. (Not frozen, like
+    :class:`ChannelRecord`: a batch makes one per new contact.)"""
 
     uuid: str
     creator_id: int
@@ -163,10 +164,14 @@ class ContactRecord:
     updated_us: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ChannelRecord:
     """A v2 contact channel. ``channel_key`` is what a team's channels of a type are unique by
-    (phone digits, an email in ASCII lower case, else ``channel_id`` itself)."""
+    (phone digits, an email in ASCII lower case, else ``channel_id`` itself).
+
+    Not frozen: a batch import makes two for each new contact, and a frozen dataclass's
+    ``__init__`` (a call of ``object.__setattr__`` per field) costs about five times as much.
+    Nothing changes one once made."""
 
     id: str
     team_id: int
