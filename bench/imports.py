@@ -103,7 +103,7 @@ async def measure(dataset: data.Dataset, calls: int, runs: int, profile: bool) -
     if runs > 1:
         print(
             f"median of {runs} runs: {statistics.median(rates):,.0f} contacts/s"
-            f" ({min(rates):,.0f}–{max(rates):,.0f})"
+            f" ({min(rates):,.0f}–{max(rates):,.0f})"  # noqa: RUF001
         )
 
 
