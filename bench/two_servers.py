@@ -26,7 +26,7 @@ from .servers import Server
 THREADS = 16
 SETTLE_SECONDS = 2.0
 HOT_CONTACTS = 200
-#: Clear of the mixed load's phones (20,000,000,000 and the 10^9 after it per run).
+#: Clear of the mixed load's phones (from 20,000,000,000, 10^8 a run).
 PHONE_BASE = 29_000_000_000
 
 
