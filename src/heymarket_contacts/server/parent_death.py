@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import multiprocessing
 import os
 import signal
 import sys
@@ -22,13 +23,27 @@ _PR_SET_PDEATHSIG = 1
 
 
 def stop_with_parent() -> None:
-    """From now on, ``SIGTERM`` this process when its parent dies (Linux)."""
+    """From now on, ``SIGTERM`` this process when its parent dies (Linux). Called while the
+    worker loads the app, before it opens anything: if the parent is gone already, the worker
+    exits at once."""
     if not sys.platform.startswith("linux"):
         return
-    parent = os.getppid()
+    parent = _parent_at_start()
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
         log.warning("a worker cannot follow its server's exit: %s", os.strerror(ctypes.get_errno()))
         return
     if os.getppid() != parent:  # the parent died before the request was made
-        os.kill(os.getpid(), signal.SIGTERM)
+        log.warning("the server process %d is gone: its worker %d exits", parent, os.getpid())
+        logging.shutdown()
+        os._exit(1)
+
+
+def _parent_at_start() -> int:
+    """The process that started this one. ``os.getppid()`` alone would already name whoever
+    adopted it, were the parent dead by now; a worker that ``multiprocessing`` started (as
+    Granian starts its workers) knows its parent's pid from the start."""
+    parent = multiprocessing.parent_process()
+    if parent is not None and parent.pid:
+        return parent.pid
+    return os.getppid()
