@@ -34,6 +34,13 @@ _DUE = (
     " AND e.subscription_id = d.subscription_id AND e.contact_id = d.contact_id"
     " AND e.seq < d.seq)"
 )
+#: The due tries to claim (``now_us``, ``wall_us``, ``limit``), the earliest due first: the
+#: due index's own order (``next_attempt_us``, then ``seq``), so a claim reads the head of that
+#: index and stops, instead of sorting every pending delivery (26 ms at 35,000 pending, on every
+#: claim). The order of one contact's events is kept by :data:`_DUE`, not by this one.
+CLAIM_DUE = (
+    f"SELECT d.seq FROM webhook_deliveries d WHERE {_DUE} ORDER BY d.next_attempt_us, d.seq LIMIT ?"
+)
 #: The longest error text kept for a try.
 ERROR_MAX = 500
 
@@ -98,10 +105,10 @@ class WebhookSql(SqlBase):
     def claim_deliveries(
         self, *, now_us: int, wall_us: int, lease_until_us: int, claim: str, limit: int
     ) -> list[ClaimedDelivery]:
-        """Up to ``limit`` due tries, oldest first, held by ``claim`` until the lease ends."""
+        """Up to ``limit`` due tries, the earliest due first (:data:`CLAIM_DUE`), held by
+        ``claim`` until the lease ends."""
         rows = self._all(
-            f"SELECT d.seq FROM webhook_deliveries d WHERE {_DUE} ORDER BY d.seq LIMIT ?"
-            f"{self._dialect.skip_locked}",
+            f"{CLAIM_DUE}{self._dialect.skip_locked}",
             (now_us, wall_us, limit),
         )
         seqs = [int(row[0]) for row in rows]
@@ -115,7 +122,8 @@ class WebhookSql(SqlBase):
         claimed = self._all(
             "SELECT d.seq, d.id, d.contact_id, d.event, d.body, d.attempts, d.max_attempts,"
             " s.url, s.token FROM webhook_deliveries d JOIN webhook_subscriptions s"
-            f" ON s.id = d.subscription_id WHERE d.seq IN ({marks}) ORDER BY d.seq",
+            f" ON s.id = d.subscription_id WHERE d.seq IN ({marks})"
+            " ORDER BY d.next_attempt_us, d.seq",
             seqs,
         )
         return [
