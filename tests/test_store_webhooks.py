@@ -15,7 +15,7 @@ import psycopg
 import pytest
 
 from heymarket_contacts.server.store import Store
-from heymarket_contacts.server.store.sql_webhooks import CLAIM_DUE
+from heymarket_contacts.server.store.sql_webhooks import CLAIM_DUE, share_tries
 from heymarket_contacts.server.store.webhook_records import (
     AttemptOutcome,
     ClaimedDelivery,
@@ -200,8 +200,9 @@ def _claim_plan(database_url: str, params: tuple[Any, ...]) -> list[tuple[str, i
 def test_a_claim_reads_the_head_of_the_due_order_not_every_pending_delivery(
     store: Store, database_url: str, team_id: int, subscription: int
 ) -> None:
-    """Thousands pending, a thousand delivered before them: a claim of 10 sorts nothing and
-    looks at a few rows (a claim that sorted every pending delivery cost 26 ms at 35,000)."""
+    """Thousands pending, a thousand delivered before them: a subscription's claim of 10 sorts
+    nothing and looks at a few rows (a claim that sorted every pending delivery cost 26 ms at
+    35,000)."""
     _queue(store, team_id, subscription, list(range(2_000)))
     write_outside_the_server(
         database_url,
@@ -209,12 +210,13 @@ def test_a_claim_reads_the_head_of_the_due_order_not_every_pending_delivery(
         " AND contact_id < 1000",
         (subscription,),
     )
-    steps = _claim_plan(database_url, (NOW, WALL, 10))
+    steps = _claim_plan(database_url, (subscription, NOW, WALL, 10))
     assert not [step for step, _ in steps if "Sort" in step or "TEMP B-TREE" in step], steps
     if database_url.startswith("postgresql"):
         assert max(looked_at for _, looked_at in steps) <= 100, steps
     else:  # the due index, in its order: not the table in seq order, delivered rows and all
-        assert [step for step, _ in steps if "USING INDEX webhook_deliveries_due" in step], steps
+        index = "USING INDEX webhook_deliveries_subscription_due"
+        assert [step for step, _ in steps if index in step], steps
 
 
 def test_the_earliest_due_is_claimed_first(store: Store, team_id: int, subscription: int) -> None:
@@ -224,3 +226,37 @@ def test_the_earliest_due_is_claimed_first(store: Store, team_id: int, subscript
     sooner = _queue(store, team_id, subscription, [8], due=NOW - 20)
     assert [d.id for d in _claim(store, "a", now=NOW - 5, limit=1)] == sooner
     assert [d.id for d in _claim(store, "b", now=NOW - 5, limit=1)] == later
+
+
+def test_a_subscriptions_backlog_leaves_room_for_the_others(store: Store, team_id: int) -> None:
+    """The first subscription's 50 deliveries are all due before the second's 5: a claim of
+    10, at most 4 a subscription, takes 2 more of the first (2 are under way already) and 4 of
+    the second, each subscription's in the order of its events."""
+    backlog, other = _subscribe(store, team_id), _subscribe(store, team_id)
+    try:
+        first = _queue(store, team_id, backlog, list(range(50)), due=NOW - 100)
+        second = _queue(store, team_id, other, list(range(5)), due=NOW - 50)
+        with store.write() as tx:
+            claimed = tx.claim_deliveries(
+                now_us=NOW, wall_us=WALL, lease_until_us=WALL + LEASE, claim="fair", limit=10,
+                per_subscription=4, busy={backlog: 2},
+            )  # fmt: skip
+        ids = [d.id for d in claimed]
+        assert [i for i in ids if i in first] == first[:2]
+        assert [i for i in ids if i in second] == second[:4]
+        assert len(ids) == 6
+    finally:
+        with store.write() as tx:
+            tx.delete_subscription(backlog)
+            tx.delete_subscription(other)
+
+
+def test_places_go_to_the_subscription_with_the_fewest_under_way() -> None:
+    candidates = {1: [(10, n) for n in range(1, 9)], 2: [(20, 100), (21, 101)], 3: []}
+    # 1 has 3 under way: 2 gets both of its tries before 1 gets its second, 3 has none due.
+    assert share_tries(candidates, {1: 3}, cap=5, limit=5) == [(20, 100), (21, 101), (10, 1),
+                                                                 (10, 2)]  # fmt: skip
+    assert share_tries(candidates, {1: 5}, cap=5, limit=10) == [(20, 100), (21, 101)]
+    assert share_tries(candidates, {}, cap=2, limit=10) == [(10, 1), (20, 100), (10, 2),
+                                                             (21, 101)]  # fmt: skip
+    assert share_tries(candidates, {}, cap=8, limit=0) == []

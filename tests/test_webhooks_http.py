@@ -367,6 +367,30 @@ def test_a_removed_subscription_stops_its_pending_deliveries(
     assert hooks.webhooks().deliveries(subscription_id=subscription_id) == []
 
 
+def test_a_slow_receivers_backlog_does_not_hold_back_another_teams_events(
+    hooks: HookServer, team: TeamCredentials, api: httpx.Client, sink: Receiver,
+    canary: Canary,
+) -> None:  # fmt: skip
+    """300 events queued for a receiver that takes 0.9 s an answer, then 20 of another team:
+    those 20 are not sent after the 300 (at most 16 tries of one subscription at a time; a
+    claim once sorted by age alone, and the other team waited ~8 s for the backlog)."""
+    slow_id, _ = subscribe(hooks, team, sink, "contact_created")
+    sink.answer(*[Answer(hang=0.9)] * 300)
+    other = hooks.new_team(canary)
+    try:
+        with receiver() as fast, hooks.api(other) as other_api:
+            subscribe(hooks, other, fast, "contact_created")
+            for _ in range(300):
+                new_contact(api)
+            for _ in range(20):
+                new_contact(other_api)
+            fast.wait_for(20, timeout=30)
+            slow_done = len(sink.received)
+        assert slow_done < 150, f"the slow receiver had {slow_done} of 300 first"
+    finally:
+        hooks.webhooks().remove(slow_id)
+
+
 def test_events_of_one_contact_wait_for_the_one_before(
     hooks: HookServer, team: TeamCredentials, api: httpx.Client, sink: Receiver
 ) -> None:

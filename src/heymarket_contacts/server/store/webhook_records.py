@@ -54,6 +54,7 @@ class ClaimedDelivery:
 
     seq: int
     id: str
+    subscription_id: int
     contact_id: int
     event: str
     body: str

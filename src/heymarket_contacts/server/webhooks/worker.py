@@ -21,6 +21,7 @@ import random
 import socket
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 
 from anyio import to_thread
@@ -33,8 +34,11 @@ from .sender import Sender, TryResult
 
 log = logging.getLogger("heymarket_contacts.webhooks")
 
-#: Tries one process makes at once.
-IN_FLIGHT_MAX = 32
+#: Tries one process makes at once, and at most of one subscription (places are shared out
+#: to the subscriptions with the fewest under way: a slow receiver's backlog never holds them
+#: all while other subscriptions' events wait).
+IN_FLIGHT_MAX = 64
+PER_SUBSCRIPTION_MAX = 16
 POLL_SECONDS = 1.0
 #: A claim outlives the longest try by this much (and twice its time limit).
 LEASE_MARGIN_SECONDS = 5.0
@@ -65,6 +69,8 @@ class DeliveryWorker:
         self._on_try = on_try
         self._claim = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
         self._in_flight: set[asyncio.Task[None]] = set()
+        #: Tries under way, per subscription.
+        self._busy: Counter[int] = Counter()
         self._task: asyncio.Task[None] | None = None
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -127,7 +133,9 @@ class DeliveryWorker:
         if room <= 0 and not finished:
             return
         try:
-            claimed = await to_thread.run_sync(self._record_and_claim, finished, room)
+            claimed = await to_thread.run_sync(
+                self._record_and_claim, finished, room, dict(self._busy)
+            )
         except StoreError as error:
             self._finished[:0] = finished
             self._report(error)
@@ -138,6 +146,7 @@ class DeliveryWorker:
             return
         self._failing = False
         for delivery in claimed:
+            self._busy[delivery.subscription_id] += 1
             task = asyncio.create_task(self._attempt(delivery))
             self._in_flight.add(task)
             task.add_done_callback(self._done)
@@ -154,10 +163,12 @@ class DeliveryWorker:
         self._failing = True
 
     def _record_and_claim(
-        self, finished: list[tuple[ClaimedDelivery, AttemptOutcome]], room: int
-    ) -> list[ClaimedDelivery]:
+        self, finished: list[tuple[ClaimedDelivery, AttemptOutcome]], room: int,
+        busy: dict[int, int] | None = None,
+    ) -> list[ClaimedDelivery]:  # fmt: skip
         """In one write transaction: the outcomes of the tries made, then up to ``room`` due
-        tries claimed. With nothing to record, a read first tells whether any try is due."""
+        tries claimed (``busy``: this process's tries under way, per subscription). With
+        nothing to record, a read first tells whether any try is due."""
         now, wall = self._clock(), self._wall()
         if not finished:
             with self._store.read() as tx:
@@ -170,10 +181,18 @@ class DeliveryWorker:
                 return []
             return tx.claim_deliveries(
                 now_us=self._clock(), wall_us=wall, lease_until_us=wall + self._lease_us,
-                claim=self._claim, limit=room,
+                claim=self._claim, limit=room, per_subscription=PER_SUBSCRIPTION_MAX, busy=busy,
             )  # fmt: skip
 
     async def _attempt(self, delivery: ClaimedDelivery) -> None:
+        try:
+            await self._try(delivery)
+        finally:
+            self._busy[delivery.subscription_id] -= 1
+            if self._busy[delivery.subscription_id] <= 0:
+                del self._busy[delivery.subscription_id]
+
+    async def _try(self, delivery: ClaimedDelivery) -> None:
         assert self._sender is not None
         result = await self._sender.send(delivery)
         outcome = self._outcome(delivery, result)
