@@ -18,6 +18,7 @@ from checks import assert_error
 from heymarket_contacts.server.app import create_app
 from heymarket_contacts.server.clock import system_clock
 from heymarket_contacts.server.errors import MethodNotAllowed, NotFound
+from heymarket_contacts.server.pipeline import ServerApp
 from heymarket_contacts.server.router import RouteTable, path_regex
 from heymarket_contacts.server.routes import OPERATIONS
 from heymarket_contacts.server.routing import Call, Operation
@@ -313,3 +314,34 @@ def test_control_characters_of_a_path_are_escaped_in_the_log(
     line = record.getMessage()
     assert line.isprintable(), line
     assert "\\x" in line or "\\u2028" in line
+
+
+def test_observers_are_told_of_a_request_before_its_answer_leaves(tmp_path: Path) -> None:
+    """So a client that reads the emulator's journal right after its call finds it there."""
+    settings = load_settings({}, database=str(tmp_path / "observed.db"), rate_limit=0)
+    store = open_store(settings.database)
+    store.migrate()
+    admin = AdminService(store, SecretBox(load_master_key(None, settings.database)), system_clock)
+    secret = admin.create_secret(admin.create_team("Observed team").id)
+    built = create_app(settings, store=store)
+    sent: list[str] = []
+    told: list[tuple[int, list[str]]] = []
+    observed = ServerApp(
+        built.api, built.routes,
+        observers=[lambda exchange: told.append((exchange.status, list(sent)))],
+    )  # fmt: skip
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        sent.clear()
+
+        async def recording(message: Any) -> None:
+            sent.append(message["type"])
+            await send(message)
+
+        await observed(scope, receive, recording)
+
+    client = Client(app, mint_token(secret.secret_id, secret.secret_key))
+    assert client.get("/v1/team").status_code == 200
+    assert client.get("/v1/nothing").status_code == 404
+    assert told == [(200, []), (404, [])]
+    store.close()

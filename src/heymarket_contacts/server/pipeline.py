@@ -35,7 +35,7 @@ Route = Operation | SystemRoute
 
 @dataclass(frozen=True, slots=True)
 class Exchange:
-    """What an observer is told of a request once it is answered."""
+    """What an observer is told of a request once its answer is made (before it is sent)."""
 
     method: str
     #: The route template (``/v1/contact/{id}``), or ``""`` when no route matched.
@@ -134,15 +134,26 @@ class ServerApp:
             response.raw_headers.extend(self._headers)
         if method == "HEAD":
             response.body = b""
+        # Observers are told before the answer leaves: a client that reads the emulator's
+        # journal right after its call finds the call there.
+        if self._observers:
+            self._observe(scope, route, response, started)
         try:
             await response(scope, receive, send)
         finally:
-            self._finish(scope, route, response, started)
+            self._log(scope, route, response, started)
 
     def _finish(
         self, scope: Scope, route: Route | None, response: Response | None, started: float
     ) -> None:
-        """The access line, and the observers' turn."""
+        """The observers' turn, and the access line."""
+        if self._observers:
+            self._observe(scope, route, response, started)
+        self._log(scope, route, response, started)
+
+    def _log(
+        self, scope: Scope, route: Route | None, response: Response | None, started: float
+    ) -> None:
         state = scope["state"]
         status = response.status_code if response is not None else 0
         self._access_log.add(
@@ -151,8 +162,6 @@ class ServerApp:
             started=started, team_id=state.get("team_id"),
             client_request_id=client_request_id(scope),
         )  # fmt: skip
-        if self._observers:
-            self._observe(scope, route, response, started)
 
     async def _answer(self, route: Route, request: Request) -> Response:
         """The route's answer; a failure that is no :class:`ApiError` is logged and is a 500."""
