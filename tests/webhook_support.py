@@ -145,9 +145,15 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
 
+class _ReceiverServer(ThreadingHTTPServer):
+    #: A listen backlog for many tries at once (the standard library's is 5: under load the
+    #: kernel drops connections past it, and a try fails before the receiver sees it).
+    request_queue_size = 256
+
+
 @contextmanager
 def receiver() -> Iterator[Receiver]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server = _ReceiverServer(("127.0.0.1", 0), _Handler)
     server.daemon_threads = True
     running = Receiver(server)
     server.receiver = running  # type: ignore[attr-defined]
