@@ -8,6 +8,7 @@ Each test has a database of its own: a reset of every team must not touch other 
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from heymarket_contacts.server.service.admin import AdminService, owner_of
 from heymarket_contacts.server.service.notes import NoteService
 from heymarket_contacts.server.store import Store, open_store, parse_database_url
 from heymarket_contacts.server.store.sqlite import SQLiteStore
+from heymarket_contacts.server.store.webhook_records import NewDelivery, NewEvent
 from support import postgres_database, require_postgres
 
 #: What a reset clears, with how each table names the team.
@@ -34,6 +36,8 @@ CLEARED = {
     "contact_fields": "team_id = {team}",
     "notes": "contact_id IN (SELECT id FROM contacts WHERE team_id = {team})",
     "contact_tags": "contact_id IN (SELECT id FROM contacts WHERE team_id = {team})",
+    "webhook_events": "team_id = {team}",
+    "webhook_deliveries": "team_id = {team}",
 }
 
 
@@ -96,6 +100,13 @@ def filled_team(database: Database, name: str) -> int:
     NoteService(store, system_clock).create_note(
         principal, seeded.contact_ids[0], NoteWrite(text="kept or cleared")
     )
+    contact = seeded.contact_ids[0]
+    with store.write() as tx:  # an event not yet made into deliveries, and a delivery
+        tx.insert_events([NewEvent(team, contact, "contact_updated", "{}", 1, 1)])
+        tx.insert_deliveries([NewDelivery(
+            id=str(uuid.uuid4()), subscription_id=1, team_id=team, contact_id=contact,
+            event="contact_updated", body="{}", max_attempts=1, next_attempt_us=1, created_us=1,
+        )])  # fmt: skip
     rows = database.rows(team)
     assert all(rows.values()), rows  # every table holds some of the team's rows
     return team

@@ -20,7 +20,9 @@ from heymarket_contacts.server.store.webhook_records import (
     AttemptOutcome,
     ClaimedDelivery,
     NewDelivery,
+    NewEvent,
 )
+from heymarket_contacts.server.webhooks.fanout import fan_out
 from support import write_outside_the_server
 
 NOW = 1_800_000_000_000_000
@@ -28,11 +30,12 @@ WALL = 1_700_000_000_000_000
 LEASE = 10_000_000
 
 
-def _subscribe(store: Store, team_id: int) -> int:
+def _subscribe(
+    store: Store, team_id: int, events: tuple[str, ...] | list[str] = ("target_opt_out",)
+) -> int:
     with store.write() as tx:
         return tx.insert_subscription(
-            team_id, url="http://127.0.0.1/", events=["target_opt_out"], token="t" * 10,
-            now_us=NOW,
+            team_id, url="http://127.0.0.1/", events=list(events), token="t" * 10, now_us=NOW,
         ).id  # fmt: skip
 
 
@@ -260,3 +263,46 @@ def test_places_go_to_the_subscription_with_the_fewest_under_way() -> None:
     assert share_tries(candidates, {}, cap=2, limit=10) == [(10, 1), (20, 100), (10, 2),
                                                              (21, 101)]  # fmt: skip
     assert share_tries(candidates, {}, cap=8, limit=0) == []
+
+
+def test_events_become_one_delivery_per_subscription_that_asked_once_in_their_order(
+    store: Store, team_id: int
+) -> None:
+    wants_all = _subscribe(store, team_id, events=["contact_updated", "target_opt_out"])
+    wants_opt_outs = _subscribe(store, team_id)
+    stored = [
+        NewEvent(team_id, 41, "contact_updated", '{"n": 1}', 3, NOW - 3),
+        NewEvent(team_id, 41, "target_opt_out", '{"n": 2}', 3, NOW - 2),
+        NewEvent(team_id, 42, "contact_deleted", '{"n": 3}', 3, NOW - 1),  # nobody asked
+    ]
+    with store.write() as tx:
+        tx.insert_events(stored)
+    with store.read() as tx:
+        assert tx.has_events()
+        assert tx.count_pending_deliveries() >= 3
+    ids = iter(str(uuid.uuid4()) for _ in range(10))
+    with store.write() as tx:
+        taken = fan_out(tx, now_us=NOW, make_id=lambda: next(ids), limit=1000)
+    assert taken >= 3
+    with store.write() as tx:  # each event is made into deliveries once
+        assert fan_out(tx, now_us=NOW, make_id=lambda: next(ids)) == 0
+        assert not tx.has_events()
+    try:
+        with store.read() as tx:
+            everything = tx.list_deliveries(subscription_id=wants_all, failed=False, limit=10)
+            opt_outs = tx.list_deliveries(subscription_id=wants_opt_outs, failed=False, limit=10)
+        assert [(d.event, d.contact_id, d.created_us, d.next_attempt_us, d.max_attempts)
+                for d in everything] == [("contact_updated", 41, NOW - 3, NOW, 3),
+                                         ("target_opt_out", 41, NOW - 2, NOW, 3)]  # fmt: skip
+        assert [d.event for d in opt_outs] == ["target_opt_out"]
+        claimed = [d for d in _claim(store, "fan") if d.contact_id == 41]
+        assert [(d.subscription_id, d.event) for d in claimed][:1] == [
+            (wants_all, "contact_updated")
+        ]
+        body = next(d.body for d in claimed if d.subscription_id == wants_opt_outs)
+        assert '"event_data":{"n": 2}' in body
+        assert f'"id":{wants_opt_outs}' in body
+    finally:
+        with store.write() as tx:
+            tx.delete_subscription(wants_all)
+            tx.delete_subscription(wants_opt_outs)

@@ -15,8 +15,8 @@ import pytest
 
 from heymarket_contacts import webhooks
 from heymarket_contacts.server.store.records import ContactFields, ContactRecord
-from heymarket_contacts.server.store.webhook_records import SubscriptionRecord
-from heymarket_contacts.server.webhooks.events import deliveries_of, envelope, events_of
+from heymarket_contacts.server.store.webhook_records import EventRecord, SubscriptionRecord
+from heymarket_contacts.server.webhooks.events import deliveries_of, envelope, events_of, new_events
 from heymarket_contacts.server.webhooks.targets import (
     TargetPolicy,
     TargetRefused,
@@ -181,21 +181,34 @@ def test_events_of_a_change(
 
 
 def test_each_subscription_of_a_change_gets_its_own_envelope_around_the_same_data() -> None:
-    """The contact is rendered once per event; each body is still exactly the typed event of
-    its own subscription, encoded whole."""
+    """A change's events are stored once each, with the contact rendered once; each
+    subscription's body made from one is still exactly the typed event of that subscription,
+    encoded whole."""
     subscriptions = [
         SUBSCRIPTION,
         replace(SUBSCRIPTION, id=6, token="other-token"),
         replace(SUBSCRIPTION, id=8, events=("contact_updated",)),
     ]
     before, after = _contact(), _contact(is_opted_out=True, first='Ada "<x>"')
+    stored = new_events([(before, after)], subscriptions, now_us=7, tries=8)
+    assert [(e.event, e.contact_id, e.created_us) for e in stored] == [
+        ("contact_updated", after.id, 7), ("target_opt_out", after.id, 7),
+    ]  # fmt: skip
     ids = iter(str(n) for n in range(100))
-    deliveries = deliveries_of(
-        [(before, after)], subscriptions, now_us=1, tries=8, make_id=lambda: next(ids)
-    )
+    deliveries = [
+        delivery
+        for seq, event in enumerate(stored)
+        for delivery in deliveries_of(
+            EventRecord(seq, event.team_id, event.contact_id, event.event, event.data, 8, 7),
+            subscriptions,
+            now_us=9,
+            make_id=lambda: next(ids),
+        )
+    ]
     sent = [(d.subscription_id, d.event) for d in deliveries]
     assert sent == [(5, "contact_updated"), (6, "contact_updated"), (8, "contact_updated"),
                     (5, "target_opt_out"), (6, "target_opt_out")]  # fmt: skip
+    assert {(d.created_us, d.next_attempt_us, d.max_attempts) for d in deliveries} == {(7, 9, 8)}
     by_id = {s.id: s for s in subscriptions}
     for delivery in deliveries:
         subscription = by_id[delivery.subscription_id]
@@ -206,6 +219,15 @@ def test_each_subscription_of_a_change_gets_its_own_envelope_around_the_same_dat
         )
         assert parsed.id == subscription.id
         assert msgspec.json.encode(parsed).decode() == delivery.body
+
+
+def test_only_events_a_subscription_asked_for_are_stored() -> None:
+    only_updates = [replace(SUBSCRIPTION, events=("contact_updated",))]
+    before, after = _contact(), _contact(is_opted_out=True)
+    assert [e.event for e in new_events([(before, after)], only_updates, now_us=1, tries=8)] == [
+        "contact_updated"
+    ]
+    assert new_events([(None, None)], only_updates, now_us=1, tries=8) == []
 
 
 # --- where webhooks may go --------------------------------------------------------------------

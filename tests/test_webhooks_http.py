@@ -494,7 +494,7 @@ def test_a_change_committed_by_another_process_is_delivered_by_the_server(
     hooks: HookServer, team: TeamCredentials, sink: Receiver
 ) -> None:
     """The server is not told of this write (it happens in the test's process): it finds the
-    delivery in the outbox on its own."""
+    event in the outbox on its own and makes its delivery."""
     subscription_id, _ = subscribe(hooks, team, sink)
     phone = unique_phone()
     outbox = Outbox(hooks.store, system_clock, tries=8, doorbell=Doorbell())
@@ -510,7 +510,7 @@ def test_a_change_committed_by_another_process_is_delivered_by_the_server(
 
 
 #: Events two server processes deliver from one outbox: enough for both to claim many tries
-#: at the same moments (each process claims up to 32 at once).
+#: at the same moments (each process claims up to 16 of one subscription at once).
 EXACTLY_ONCE_EVENTS = 200
 
 

@@ -62,7 +62,7 @@ def create_app(
     doorbell = Doorbell()
     outbox = Outbox(store, clock, tries=settings.webhook_tries, doorbell=doorbell)
     policy = target_policy(settings)
-    webhooks = webhook_service(settings, store, clock, on_redeliver=doorbell.ring)
+    webhooks = webhook_service(settings, store, clock, on_queued=doorbell.ring)
     metrics = _metrics() if settings.metrics else None
     deliveries = DeliveryWorker(
         store, clock, partial(Sender, policy, timeout=settings.webhook_timeout), doorbell,
@@ -153,13 +153,13 @@ def target_policy(settings: Settings) -> TargetPolicy:
 
 def webhook_service(
     settings: Settings, store: Store, clock: Clock = system_clock,
-    on_redeliver: Callable[[], None] = lambda: None,
+    on_queued: Callable[[], None] = lambda: None,
 ) -> WebhookService:  # fmt: skip
     """The subscriptions service, for the control plane, the console and the ``webhook``
     commands."""
     return WebhookService(
         store, clock, policy=target_policy(settings), tries=settings.webhook_tries,
-        on_redeliver=on_redeliver,
+        on_queued=on_queued,
     )  # fmt: skip
 
 

@@ -91,7 +91,7 @@ async def deliveries_page(view: View, *, status: int = 200, error: str = "") -> 
     failed = view.value("failed") not in ("", "0")
     subscription_id = _own_subscription_id(view.value("subscription"), subscriptions)
     before = _number(view.value("before"), "before")
-    records = await view.api.read(
+    records = await view.api.write(  # it may first make waiting events into deliveries
         view.console.webhooks.deliveries, subscription_id=subscription_id, failed=failed,
         limit=PAGE_SIZE + 1, team_id=view.principal.team_id, before_seq=before,
     )  # fmt: skip

@@ -24,9 +24,12 @@ _CLEAR_TEAM = (
     "DELETE FROM tags WHERE team_id = ?",
     "DELETE FROM contact_fields WHERE team_id = ?",
 )
-#: The team's webhook deliveries (its subscriptions stay): cleared team by team on both paths,
-#: as a delivery may belong to a team with no contacts left.
-_CLEAR_TEAM_DELIVERIES = "DELETE FROM webhook_deliveries WHERE team_id = ?"
+#: The team's webhook events and deliveries (its subscriptions stay): cleared team by team on
+#: both paths, as a delivery may belong to a team with no contacts left.
+_CLEAR_TEAM_DELIVERIES = (
+    "DELETE FROM webhook_events WHERE team_id = ?",
+    "DELETE FROM webhook_deliveries WHERE team_id = ?",
+)
 
 
 #: The tables a reset empties, children first, and those of them with a ``team_id`` column
@@ -62,7 +65,8 @@ class EmulatorSql(SqlBase):
                 for statement in _CLEAR_TEAM:
                     self._execute(statement, (team,))
         for team in teams:
-            self._execute(_CLEAR_TEAM_DELIVERIES, (team,))
+            for statement in _CLEAR_TEAM_DELIVERIES:
+                self._execute(statement, (team,))
         return teams
 
     def _others_hold_data(self, teams: set[int]) -> bool:

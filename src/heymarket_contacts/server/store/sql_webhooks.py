@@ -18,7 +18,9 @@ from .webhook_records import (
     AttemptOutcome,
     ClaimedDelivery,
     DeliveryRecord,
+    EventRecord,
     NewDelivery,
+    NewEvent,
     SubscriptionRecord,
 )
 
@@ -95,6 +97,34 @@ class WebhookSql(SqlBase):
         return row is not None
 
     # --- the outbox --------------------------------------------------------------------------
+
+    def insert_events(self, events: Sequence[NewEvent]) -> None:
+        self._insert_many(
+            "webhook_events",
+            ("team_id", "contact_id", "event", "data", "max_attempts", "created_us"),
+            [(e.team_id, e.contact_id, e.event, e.data, e.max_attempts, e.created_us)
+             for e in events],
+        )  # fmt: skip
+
+    def has_events(self) -> bool:
+        return self._one("SELECT 1 FROM webhook_events LIMIT 1") is not None
+
+    def take_events(self, limit: int) -> list[EventRecord]:
+        """The oldest ``limit`` events, held by this transaction until it ends (on PostgreSQL
+        another one taking events waits for it, so events become deliveries in their order);
+        the caller deletes them with :meth:`delete_events` once their deliveries are made."""
+        rows = self._all(
+            "SELECT seq, team_id, contact_id, event, data, max_attempts, created_us"
+            " FROM webhook_events"
+            f" ORDER BY seq LIMIT ?{self._dialect.for_update}",
+            (limit,),
+        )
+        return [EventRecord(*row) for row in rows]
+
+    def delete_events(self, seqs: Sequence[int]) -> None:
+        if seqs:
+            marks = ", ".join("?" * len(seqs))
+            self._execute(f"DELETE FROM webhook_events WHERE seq IN ({marks})", seqs)
 
     def insert_deliveries(self, deliveries: Sequence[NewDelivery]) -> None:
         self._insert_many(
@@ -228,7 +258,11 @@ class WebhookSql(SqlBase):
         return row is not None
 
     def count_pending_deliveries(self) -> int:
-        row = self._one("SELECT count(*) FROM webhook_deliveries WHERE state = 'pending'")
+        """Deliveries pending, and events not yet made into deliveries (one each)."""
+        row = self._one(
+            "SELECT (SELECT count(*) FROM webhook_deliveries WHERE state = 'pending')"
+            " + (SELECT count(*) FROM webhook_events)"
+        )
         return int(row[0])
 
 

@@ -16,8 +16,33 @@ class SubscriptionRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event as the transaction of its change stores it: its ``event_data``, encoded."""
+
+    team_id: int
+    contact_id: int
+    event: str
+    data: str
+    max_attempts: int
+    created_us: int
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """An event not yet turned into deliveries."""
+
+    seq: int
+    team_id: int
+    contact_id: int
+    event: str
+    data: str
+    max_attempts: int
+    created_us: int
+
+
+@dataclass(frozen=True, slots=True)
 class NewDelivery:
-    """An event for one subscription, as the transaction of its change stores it."""
+    """An event for one subscription, as the delivery worker makes it from the event."""
 
     id: str
     subscription_id: int

@@ -20,7 +20,7 @@ from ...webhooks import (
 from ..clock import rfc3339
 from ..render import render_contact
 from ..store.records import ContactRecord
-from ..store.webhook_records import NewDelivery, SubscriptionRecord
+from ..store.webhook_records import EventRecord, NewDelivery, NewEvent, SubscriptionRecord
 
 _encode = msgspec.json.Encoder().encode
 
@@ -78,30 +78,40 @@ def wrap(event: str, subscription: SubscriptionRecord, data: msgspec.Raw) -> str
     return _encode(value).decode("utf-8")
 
 
-def deliveries_of(
+def new_events(
     changes: Sequence[tuple[ContactRecord | None, ContactRecord | None]],
     subscriptions: Sequence[SubscriptionRecord], *, now_us: int, tries: int,
-    make_id: Callable[[], str],
-) -> list[NewDelivery]:  # fmt: skip
-    """One delivery per event and subscription that asked for it, in the order of the
-    changes."""
-    deliveries = []
+) -> list[NewEvent]:  # fmt: skip
+    """The events of these changes that a subscription asked for, in the order of the
+    changes, each with its ``event_data`` encoded (once, however many subscriptions)."""
+    wanted = {event for subscription in subscriptions for event in subscription.events}
+    found = []
     for before, after in changes:
         contact = after or before
         if contact is None:
             continue
         for event in events_of(before, after):
-            data: msgspec.Raw | None = None
-            for subscription in subscriptions:
-                if event not in subscription.events:
-                    continue
-                if data is None:
-                    data = event_data(event, contact)
-                delivery = NewDelivery(
-                    id=make_id(), subscription_id=subscription.id, team_id=contact.team_id,
-                    contact_id=contact.id, event=event,
-                    body=wrap(event, subscription, data), max_attempts=tries,
-                    next_attempt_us=now_us, created_us=now_us,
-                )  # fmt: skip
-                deliveries.append(delivery)
+            if event in wanted:
+                data = bytes(event_data(event, contact)).decode("utf-8")
+                found.append(NewEvent(contact.team_id, contact.id, event, data, tries, now_us))
+    return found
+
+
+def deliveries_of(
+    event: EventRecord, subscriptions: Sequence[SubscriptionRecord], *, now_us: int,
+    make_id: Callable[[], str],
+) -> list[NewDelivery]:  # fmt: skip
+    """One delivery of ``event`` per subscription that asked for it, each body its own
+    envelope around the event's data, with the tries the event was stored with."""
+    data = msgspec.Raw(event.data.encode("utf-8"))
+    deliveries = []
+    for subscription in subscriptions:
+        if event.event in subscription.events:
+            delivery = NewDelivery(
+                id=make_id(), subscription_id=subscription.id, team_id=event.team_id,
+                contact_id=event.contact_id, event=event.event,
+                body=wrap(event.event, subscription, data), max_attempts=event.max_attempts,
+                next_attempt_us=now_us, created_us=event.created_us,
+            )  # fmt: skip
+            deliveries.append(delivery)
     return deliveries

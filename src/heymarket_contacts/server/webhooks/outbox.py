@@ -1,11 +1,13 @@
-"""The store as the services that write contacts see it: every write transaction also queues
-the webhook deliveries its changes cause, in the same transaction (so an event is stored if
-and only if its change is), and rings the delivery worker once it has committed.
+"""The store as the services that write contacts see it: every write transaction also stores
+the webhook events its changes cause, in the same transaction (so an event is stored if and
+only if its change is), and rings the delivery worker once it has committed.
 
 A :class:`RecordingTransaction` notes, for the teams that have subscriptions, the contacts a
 transaction creates, changes or deletes and how each was before its first write; just before
-the commit, each one's state after is read and its events are queued (:mod:`.events`). A team
-without subscriptions costs one indexed read per transaction.
+the commit, each one's state after is read and its events are stored, one row each with its
+``event_data`` (:mod:`.events`). The worker makes the deliveries, one per subscription, after
+the commit (:mod:`.fanout`). A team without subscriptions costs one indexed read per
+transaction.
 """
 
 from __future__ import annotations
@@ -16,11 +18,10 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any, cast
 
 from ..clock import Clock
-from ..ids import new_uuid
 from ..store import Store, Transaction
 from ..store.records import ContactRecord
 from ..store.webhook_records import SubscriptionRecord
-from .events import deliveries_of
+from .events import new_events
 
 
 class Doorbell:
@@ -47,17 +48,13 @@ class Doorbell:
 
 
 class Outbox:
-    """``read()`` and ``write()`` of ``store``; a write queues its changes' deliveries."""
+    """``read()`` and ``write()`` of ``store``; a write stores its changes' events."""
 
-    def __init__(
-        self, store: Store, clock: Clock, *, tries: int, doorbell: Doorbell,
-        make_id: Callable[[], str] = new_uuid,
-    ) -> None:  # fmt: skip
+    def __init__(self, store: Store, clock: Clock, *, tries: int, doorbell: Doorbell) -> None:
         self._store = store
         self._clock = clock
         self._tries = tries
         self._doorbell = doorbell
-        self._make_id = make_id
 
     def read(self) -> AbstractContextManager[Transaction]:
         return self._store.read()
@@ -75,12 +72,9 @@ class Outbox:
     def _queue(self, tx: Transaction, recording: RecordingTransaction) -> int:
         count = 0
         for subscriptions, changes in recording.changes():
-            deliveries = deliveries_of(
-                changes, subscriptions, now_us=self._clock(), tries=self._tries,
-                make_id=self._make_id,
-            )  # fmt: skip
-            tx.insert_deliveries(deliveries)
-            count += len(deliveries)
+            events = new_events(changes, subscriptions, now_us=self._clock(), tries=self._tries)
+            tx.insert_events(events)
+            count += len(events)
         return count
 
 

@@ -11,13 +11,18 @@ from collections.abc import Callable, Sequence
 from ...webhooks import DOCUMENTED_EVENTS, EVENTS
 from ..clock import Clock
 from ..errors import BadData, Conflict, NotFound
+from ..ids import new_uuid
 from ..store import Transactions
 from ..store.webhook_records import DeliveryRecord, SubscriptionRecord
+from .fanout import FAN_OUT_MAX, fan_out
 from .targets import TargetPolicy, parse_target, resolve_now
 
 #: A verification token given by the operator: printable ASCII, no spaces.
 TOKEN_FORM = re.compile(r"[!-~]{8,255}")
 DELIVERIES_MAX = 1000
+#: Batches of waiting events a listing makes into deliveries at most (the worker makes the
+#: rest): a listing never holds the database for a whole backlog.
+WAITING_BATCHES_MAX = 10
 
 
 def new_token() -> str:
@@ -27,14 +32,14 @@ def new_token() -> str:
 class WebhookService:
     def __init__(
         self, store: Transactions, clock: Clock, *, policy: TargetPolicy, tries: int,
-        on_redeliver: Callable[[], None] = lambda: None,
+        on_queued: Callable[[], None] = lambda: None,
         make_token: Callable[[], str] = new_token,
     ) -> None:  # fmt: skip
         self._store = store
         self._clock = clock
         self._policy = policy
         self._tries = tries
-        self._on_redeliver = on_redeliver
+        self._on_queued = on_queued
         self._make_token = make_token
 
     def add(
@@ -89,9 +94,11 @@ class WebhookService:
         self, *, subscription_id: int | None = None, failed: bool = False, limit: int = 100,
         team_id: int | None = None, before_seq: int | None = None,
     ) -> list[DeliveryRecord]:  # fmt: skip
-        """The newest ``limit`` deliveries (older than ``before_seq``), oldest first."""
+        """The newest ``limit`` deliveries (older than ``before_seq``), oldest first; events
+        still waiting to be made into deliveries are made so first."""
         if not 1 <= limit <= DELIVERIES_MAX:
             raise BadData(f"limit must be from 1 to {DELIVERIES_MAX}", field="limit")
+        self._take_waiting_events()
         with self._store.read() as tx:
             return tx.list_deliveries(
                 subscription_id=subscription_id, failed=failed, limit=limit, team_id=team_id,
@@ -108,9 +115,23 @@ class WebhookService:
             if not tx.redeliver(delivery_id, now_us=self._clock(), tries=self._tries):
                 raise Conflict(f"delivery {delivery_id} is pending already", field="id")
             again = tx.get_delivery(delivery_id)
-        self._on_redeliver()
+        self._on_queued()
         assert again is not None
         return again
+
+    def _take_waiting_events(self) -> None:
+        """The events stored and not yet made into deliveries, made so now (the delivery
+        worker does it a moment after each commit): a listing right after a change shows
+        that change's deliveries."""
+        with self._store.read() as tx:
+            if not tx.has_events():
+                return
+        with self._store.write() as tx:
+            for _ in range(WAITING_BATCHES_MAX):
+                taken = fan_out(tx, now_us=self._clock(), make_id=new_uuid)
+                if taken < FAN_OUT_MAX:
+                    break
+        self._on_queued()
 
 
 def _events(events: Sequence[str] | None) -> list[str]:

@@ -1,5 +1,6 @@
-"""The delivery worker: an asyncio task of each server process that claims due tries from the
-outbox and sends them, many at a time, never on the path of an API answer.
+"""The delivery worker: an asyncio task of each server process that makes the events stored
+since it last looked into deliveries (:mod:`.fanout`), claims due tries from the outbox and
+sends them, many at a time, never on the path of an API answer.
 
 It wakes when a write of this process queued deliveries (the :class:`~.outbox.Doorbell`), when
 a try it made ends, and every second (to see deliveries other processes queued and retries
@@ -27,8 +28,10 @@ from collections.abc import Callable
 from anyio import to_thread
 
 from ..clock import Clock
+from ..ids import new_uuid
 from ..store import Store, StoreError
 from ..store.webhook_records import AttemptOutcome, ClaimedDelivery
+from .fanout import FAN_OUT_MAX, fan_out
 from .outbox import Doorbell
 from .sender import Sender, TryResult
 
@@ -51,7 +54,8 @@ def wall_clock() -> int:
 class DeliveryWorker:
     def __init__(
         self, store: Store, clock: Clock, make_sender: Callable[[], Sender], doorbell: Doorbell, *,
-        backoff: float, timeout: float, poll: float = POLL_SECONDS,
+        backoff: float, timeout: float, make_id: Callable[[], str] = new_uuid,
+        poll: float = POLL_SECONDS,
         wall: Clock = wall_clock, draw: Callable[[], float] = random.random,
         on_try: Callable[[str], None] = lambda outcome: None,
     ) -> None:  # fmt: skip
@@ -61,6 +65,7 @@ class DeliveryWorker:
         self._sender: Sender | None = None
         self._doorbell = doorbell
         self._backoff_us = backoff * 1_000_000
+        self._make_id = make_id
         self._lease_us = round((2 * timeout + LEASE_MARGIN_SECONDS) * 1_000_000)
         self._poll = poll
         self._wall = wall
@@ -166,17 +171,21 @@ class DeliveryWorker:
         self, finished: list[tuple[ClaimedDelivery, AttemptOutcome]], room: int,
         busy: dict[int, int] | None = None,
     ) -> list[ClaimedDelivery]:  # fmt: skip
-        """In one write transaction: the outcomes of the tries made, then up to ``room`` due
-        tries claimed (``busy``: this process's tries under way, per subscription). With
-        nothing to record, a read first tells whether any try is due."""
+        """In one write transaction: the outcomes of the tries made, the events stored since
+        made into deliveries, then up to ``room`` due tries claimed (``busy``: this process's
+        tries under way, per subscription). With nothing to record, a read first tells whether
+        any event waits or any try is due."""
         now, wall = self._clock(), self._wall()
         if not finished:
             with self._store.read() as tx:
-                if not tx.has_due_delivery(now, wall):
+                if not tx.has_events() and not tx.has_due_delivery(now, wall):
                     return []
         with self._store.write() as tx:
             for delivery, outcome in finished:
                 tx.finish_attempt(delivery, outcome)
+            taken = fan_out(tx, now_us=now, make_id=self._make_id)
+            if taken == FAN_OUT_MAX:
+                self.ring()  # more are waiting: take them next, not after the next poll
             if room <= 0:
                 return []
             return tx.claim_deliveries(
