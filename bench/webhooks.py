@@ -45,13 +45,19 @@ SETTLE_SECONDS = 2.0
 #: Phones of the wrk POST runs (one range of 10^8 per run) and of the client's POSTs.
 WRK_PHONE_BASE = 18_000_000_000
 CLIENT_PHONE_BASE = 19_000_000_000
-#: Each round, in this order: (scenario, with subscriptions, wrk script).
-PLAN = (
-    ("POST contact, no subscriptions", False, "post"),
-    ("GET contact, no subscriptions", False, "get"),
-    (f"POST contact, {SUBSCRIPTIONS} slow subscriptions", True, "post"),
-    (f"GET contact, {SUBSCRIPTIONS} slow subscriptions", True, "get"),
-)
+#: Each round, in this order: (scenario, the answer time of the receiver its subscriptions
+#: point at (``None``: no subscriptions), wrk script, baselines). The POST with a receiver that
+#: answers at once tells the cost of storing events from that of delivering them.
+FAST_POST = f"POST contact, {SUBSCRIPTIONS} subscriptions, receiver answering at once"
+PLAN: tuple[tuple[str, int | None, str, tuple[str, ...]], ...] = (
+    ("POST contact, no subscriptions", None, "post", ()),
+    ("GET contact, no subscriptions", None, "get", ()),
+    (FAST_POST, 0, "post", ("POST contact, no subscriptions",)),
+    (f"POST contact, {SUBSCRIPTIONS} slow subscriptions", SLOW_MS, "post",
+     ("POST contact, no subscriptions", FAST_POST)),
+    (f"GET contact, {SUBSCRIPTIONS} slow subscriptions", SLOW_MS, "get",
+     ("GET contact, no subscriptions",)),
+)  # fmt: skip
 
 
 class Hooks:
@@ -106,8 +112,8 @@ class WebhooksPart:
         self.bench = bench
         self.dataset = dataset
         self.phone_ranges = (WRK_PHONE_BASE + n * 100_000_000 for n in range(90))
-        self.runs: dict[str, list[WrkRun]] = {name: [] for name, _, _ in PLAN}
-        self.notes: dict[str, list[str]] = {name: [] for name, subscribed, _ in PLAN if subscribed}
+        self.runs: dict[str, list[WrkRun]] = {name: [] for name, _, _, _ in PLAN}
+        self.notes: dict[str, list[str]] = {name: [] for name, ms, _, _ in PLAN if ms is not None}
         #: The end of the last POST run with subscriptions, the deliveries pending once it
         #: settled, and the receiver's arrivals then (at ``counted``) and before that round.
         self.stopped, self.left, self.arrived, self.counted = 0.0, 0, 0, 0.0
@@ -149,22 +155,26 @@ class WebhooksPart:
                 self.remove(ids)
         drain = self.drain()
         self.remove(ids)
-        for name, subscribed, script in PLAN:
-            baseline = (f"{script.upper()} contact, no subscriptions",) if subscribed else ()
-            row = Row.of_runs(name, self.runs[name], baseline)
-            if subscribed:
+        for name, ms, _, baselines in PLAN:
+            row = Row.of_runs(name, self.runs[name], baselines)
+            if ms is not None:
                 row.extra["outbox during each run"] = " / ".join(self.notes[name])
             bench.rows[name] = row
         bench.rows["webhook outbox drain"] = drain
 
     def round(self, round_number: int) -> list[int]:
-        """One run of each scenario of the :data:`PLAN`; answers the subscriptions added."""
+        """One run of each scenario of the :data:`PLAN`; answers the subscriptions added
+        last (to the slow receiver)."""
         ids: list[int] = []
-        for name, subscribed, script in PLAN:
-            if subscribed and not ids:
-                ids = self.hooks.add(f"{self.arrivals.url}/hooks/{SLOW_MS}", SUBSCRIPTIONS)
-                self.arrivals.fetch()
-                self.delivered = len(self.arrivals.seen)
+        current: int | None = None
+        for name, ms, script, _ in PLAN:
+            if ms != current:
+                self.remove(ids)
+                ids, current = [], ms
+                if ms is not None:
+                    ids = self.hooks.add(f"{self.arrivals.url}/hooks/{ms}", SUBSCRIPTIONS)
+                    self.arrivals.fetch()
+                    self.delivered = len(self.arrivals.seen)
             args = self.get_args() if script == "get" else self.post_args()
             run = self.bench.wrk(self.app, script, args, pinned=True)
             ended = time.time()
@@ -173,9 +183,9 @@ class WebhooksPart:
                 time.sleep(SETTLE_SECONDS)
             line = f"  round {round_number + 1} {name}: {run.rps:,.0f} req/s, p50" \
                    f" {run.p50_ms:.2f} ms, p99 {run.p99_ms:.2f} ms"  # fmt: skip
-            if subscribed:
+            if ms is not None:
                 arrived, left = len(self.arrivals.fetch()), self.hooks.pending()
-                if script == "post":
+                if script == "post" and ms == SLOW_MS:
                     self.stopped, self.left = ended, left
                     self.arrived, self.counted = len(self.arrivals.seen), time.time()
                 note = f"{arrived:,} delivered, {left:,} left"
@@ -185,8 +195,9 @@ class WebhooksPart:
         return ids
 
     def remove(self, ids: list[int]) -> None:
-        self.hooks.remove(ids)
-        time.sleep(2 * SLOW_MS / 1000)  # the tries in flight end
+        if ids:
+            self.hooks.remove(ids)
+            time.sleep(2 * SLOW_MS / 1000)  # the tries in flight end
 
     def drain(self) -> Row:
         """The time from the end of the last POST run with subscriptions until the outbox
