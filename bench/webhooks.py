@@ -42,9 +42,10 @@ DRAIN_TIMEOUT_SECONDS = 300
 #: The wait after a POST run, for the requests wrk left in the server to be answered before
 #: the GET run after it.
 SETTLE_SECONDS = 2.0
-#: Phones of the wrk POST runs (one range of 10^8 per run) and of the client's POSTs.
+#: Phones of the wrk POST runs (one range of 10^8 per run, 90 at most: up to 2.7 * 10^10) and
+#: of the client's POSTs (below the dataset's, so clear of every run's).
 WRK_PHONE_BASE = 18_000_000_000
-CLIENT_PHONE_BASE = 19_000_000_000
+CLIENT_PHONE_BASE = 14_000_000_000
 #: Each round, in this order: (scenario, the answer time of the receiver its subscriptions
 #: point at (``None``: no subscriptions), wrk script, baselines). The POST with a receiver that
 #: answers at once tells the cost of storing events from that of delivering them.
