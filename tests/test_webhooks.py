@@ -199,7 +199,7 @@ def test_each_subscription_of_a_change_gets_its_own_envelope_around_the_same_dat
         delivery
         for seq, event in enumerate(stored)
         for delivery in deliveries_of(
-            EventRecord(seq, event.team_id, event.contact_id, event.event, event.data, 8, 7),
+            EventRecord(event.team_id, event.contact_id, event.event, event.data, 8, 7, seq),
             subscriptions,
             now_us=9,
             make_id=lambda: next(ids),

@@ -114,7 +114,7 @@ class WebhookSql(SqlBase):
         another one taking events waits for it, so events become deliveries in their order);
         the caller deletes them with :meth:`delete_events` once their deliveries are made."""
         rows = self._all(
-            "SELECT seq, team_id, contact_id, event, data, max_attempts, created_us"
+            "SELECT team_id, contact_id, event, data, max_attempts, created_us, seq"
             " FROM webhook_events"
             f" ORDER BY seq LIMIT ?{self._dialect.for_update}",
             (limit,),

@@ -28,16 +28,10 @@ class NewEvent:
 
 
 @dataclass(frozen=True, slots=True)
-class EventRecord:
-    """An event not yet turned into deliveries."""
+class EventRecord(NewEvent):
+    """An event stored and not yet made into deliveries; ``seq`` is its place in their order."""
 
     seq: int
-    team_id: int
-    contact_id: int
-    event: str
-    data: str
-    max_attempts: int
-    created_us: int
 
 
 @dataclass(frozen=True, slots=True)
