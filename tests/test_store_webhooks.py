@@ -306,3 +306,22 @@ def test_events_become_one_delivery_per_subscription_that_asked_once_in_their_or
         with store.write() as tx:
             tx.delete_subscription(wants_all)
             tx.delete_subscription(wants_opt_outs)
+
+
+def test_a_teams_subscribed_events_are_those_any_of_its_subscriptions_asked_for(
+    store: Store, team_id: int, other_team_id: int
+) -> None:
+    with store.read() as tx:
+        assert tx.subscribed_events(team_id) == frozenset()
+    ids = [
+        _subscribe(store, team_id, events=["contact_updated", "target_opt_out"]),
+        _subscribe(store, team_id),
+    ]
+    try:
+        with store.read() as tx:
+            assert tx.subscribed_events(team_id) == {"contact_updated", "target_opt_out"}
+            assert tx.subscribed_events(other_team_id) == frozenset()
+    finally:
+        with store.write() as tx:
+            for subscription_id in ids:
+                tx.delete_subscription(subscription_id)

@@ -86,6 +86,11 @@ class WebhookSql(SqlBase):
             )
         return [_subscription(row) for row in rows]
 
+    def subscribed_events(self, team_id: int) -> frozenset[str]:
+        """The events any subscription of the team asked for (empty: it has none)."""
+        rows = self._all("SELECT events FROM webhook_subscriptions WHERE team_id = ?", (team_id,))
+        return frozenset(event for (events,) in rows for event in str(events).split())
+
     def delete_subscription(self, subscription_id: int) -> bool:
         """The subscription gone, and every delivery of it (pending ones are never tried)."""
         row = self._one(

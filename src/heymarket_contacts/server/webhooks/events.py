@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, cast
 
 import msgspec
@@ -80,11 +80,10 @@ def wrap(event: str, subscription: SubscriptionRecord, data: msgspec.Raw) -> str
 
 def new_events(
     changes: Sequence[tuple[ContactRecord | None, ContactRecord | None]],
-    subscriptions: Sequence[SubscriptionRecord], *, now_us: int, tries: int,
+    wanted: Collection[str], *, now_us: int, tries: int,
 ) -> list[NewEvent]:  # fmt: skip
-    """The events of these changes that a subscription asked for, in the order of the
-    changes, each with its ``event_data`` encoded (once, however many subscriptions)."""
-    wanted = {event for subscription in subscriptions for event in subscription.events}
+    """The events of these changes that a subscription asked for (``wanted``), in the order
+    of the changes, each with its ``event_data`` encoded (once, however many subscriptions)."""
     found = []
     for before, after in changes:
         contact = after or before

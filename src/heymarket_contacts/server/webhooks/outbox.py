@@ -20,7 +20,6 @@ from typing import Any, cast
 from ..clock import Clock
 from ..store import Store, Transaction
 from ..store.records import ContactRecord
-from ..store.webhook_records import SubscriptionRecord
 from .events import new_events
 
 
@@ -71,8 +70,8 @@ class Outbox:
 
     def _queue(self, tx: Transaction, recording: RecordingTransaction) -> int:
         count = 0
-        for subscriptions, changes in recording.changes():
-            events = new_events(changes, subscriptions, now_us=self._clock(), tries=self._tries)
+        for wanted, changes in recording.changes():
+            events = new_events(changes, wanted, now_us=self._clock(), tries=self._tries)
             tx.insert_events(events)
             count += len(events)
         return count
@@ -86,7 +85,8 @@ class RecordingTransaction:
 
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
-        self._subscriptions: dict[int, list[SubscriptionRecord]] = {}
+        #: Per team, the events its subscriptions asked for.
+        self._wanted: dict[int, frozenset[str]] = {}
         #: Per team, each contact written, in the order first written, with its state before
         #: (``None``: it did not exist).
         self._before: dict[int, dict[int, ContactRecord | None]] = {}
@@ -95,10 +95,10 @@ class RecordingTransaction:
         return getattr(self._tx, name)
 
     def _watched(self, team_id: int) -> bool:
-        subscriptions = self._subscriptions.get(team_id)
-        if subscriptions is None:
-            subscriptions = self._subscriptions[team_id] = self._tx.list_subscriptions(team_id)
-        return bool(subscriptions)
+        wanted = self._wanted.get(team_id)
+        if wanted is None:
+            wanted = self._wanted[team_id] = self._tx.subscribed_events(team_id)
+        return bool(wanted)
 
     def _note_new(self, team_id: int, contact_ids: Sequence[int]) -> None:
         if self._watched(team_id):
@@ -116,13 +116,13 @@ class RecordingTransaction:
             for contact_id in unseen:
                 before[contact_id] = found.get(contact_id)
 
-    def changes(self) -> Iterator[tuple[list[SubscriptionRecord], list[Change]]]:
-        """Per watched team: its subscriptions, and each contact written as it was before
-        and is now (``None`` where it does not exist)."""
+    def changes(self) -> Iterator[tuple[frozenset[str], list[Change]]]:
+        """Per watched team: the events its subscriptions asked for, and each contact written
+        as it was before and is now (``None`` where it does not exist)."""
         for team_id, before in self._before.items():
             now = {record.id: record for record in self._tx.get_contacts(team_id, list(before))}
             changes = [(old, now.get(contact_id)) for contact_id, old in before.items()]
-            yield self._subscriptions[team_id], changes
+            yield self._wanted[team_id], changes
 
     # --- the writes of contacts --------------------------------------------------------------
 
