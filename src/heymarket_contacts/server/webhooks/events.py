@@ -97,11 +97,13 @@ def new_events(
 
 
 def deliveries_of(
-    event: EventRecord, subscriptions: Sequence[SubscriptionRecord], *, now_us: int,
+    event: EventRecord, subscriptions: Sequence[SubscriptionRecord], *,
     make_id: Callable[[], str],
 ) -> list[NewDelivery]:  # fmt: skip
     """One delivery of ``event`` per subscription that asked for it, each body its own
-    envelope around the event's data, with the tries the event was stored with."""
+    envelope around the event's data, with the tries the event was stored with, due from the
+    moment of its change (by the clock of the server that made it, whoever makes the
+    deliveries: a listing from another process, on another clock, makes them due as well)."""
     data = msgspec.Raw(event.data.encode("utf-8"))
     deliveries = []
     for subscription in subscriptions:
@@ -110,7 +112,7 @@ def deliveries_of(
                 id=make_id(), subscription_id=subscription.id, team_id=event.team_id,
                 contact_id=event.contact_id, event=event.event,
                 body=wrap(event.event, subscription, data), max_attempts=event.max_attempts,
-                next_attempt_us=now_us, created_us=event.created_us,
+                next_attempt_us=event.created_us, created_us=event.created_us,
             )  # fmt: skip
             deliveries.append(delivery)
     return deliveries

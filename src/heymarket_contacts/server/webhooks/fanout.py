@@ -17,11 +17,9 @@ from .events import deliveries_of
 FAN_OUT_MAX = 500
 
 
-def fan_out(
-    tx: Transaction, *, now_us: int, make_id: Callable[[], str], limit: int = FAN_OUT_MAX
-) -> int:
-    """The oldest ``limit`` events made into deliveries (due at ``now_us``) and deleted;
-    answers how many events there were."""
+def fan_out(tx: Transaction, *, make_id: Callable[[], str], limit: int = FAN_OUT_MAX) -> int:
+    """The oldest ``limit`` events made into deliveries and deleted; answers how many events
+    there were."""
     events = tx.take_events(limit)
     if not events:
         return 0
@@ -31,7 +29,7 @@ def fan_out(
         team = subscriptions.get(event.team_id)
         if team is None:
             team = subscriptions[event.team_id] = tx.list_subscriptions(event.team_id)
-        deliveries += deliveries_of(event, team, now_us=now_us, make_id=make_id)
+        deliveries += deliveries_of(event, team, make_id=make_id)
     tx.insert_deliveries(deliveries)
     tx.delete_events([event.seq for event in events])
     return len(events)

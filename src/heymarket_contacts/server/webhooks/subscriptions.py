@@ -128,7 +128,7 @@ class WebhookService:
                 return
         with self._store.write() as tx:
             for _ in range(WAITING_BATCHES_MAX):
-                taken = fan_out(tx, now_us=self._clock(), make_id=new_uuid)
+                taken = fan_out(tx, make_id=new_uuid)
                 if taken < FAN_OUT_MAX:
                     break
         self._on_queued()

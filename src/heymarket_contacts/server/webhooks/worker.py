@@ -135,8 +135,6 @@ class DeliveryWorker:
     async def _claim_and_send(self) -> None:
         room = IN_FLIGHT_MAX - len(self._in_flight)
         finished, self._finished = self._finished, []
-        if room <= 0 and not finished:
-            return
         try:
             claimed = await to_thread.run_sync(
                 self._record_and_claim, finished, room, dict(self._busy)
@@ -177,13 +175,13 @@ class DeliveryWorker:
         any event waits or any try is due."""
         now, wall = self._clock(), self._wall()
         if not finished:
-            with self._store.read() as tx:
-                if not tx.has_events() and not tx.has_due_delivery(now, wall):
+            with self._store.read() as tx:  # events are made into deliveries, room or not
+                if not tx.has_events() and (room <= 0 or not tx.has_due_delivery(now, wall)):
                     return []
         with self._store.write() as tx:
             for delivery, outcome in finished:
                 tx.finish_attempt(delivery, outcome)
-            taken = fan_out(tx, now_us=now, make_id=self._make_id)
+            taken = fan_out(tx, make_id=self._make_id)
             if taken == FAN_OUT_MAX:
                 self.ring()  # more are waiting: take them next, not after the next poll
             if room <= 0:
