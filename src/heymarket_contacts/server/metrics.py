@@ -108,7 +108,8 @@ async def _queue_gauge(api: Api) -> bytes:
         log.info("/metrics without heymarket_webhook_queue: %s", type(error).__name__)
         return b""
     return (
-        "# HELP heymarket_webhook_queue Webhook deliveries not yet delivered or failed.\n"
+        "# HELP heymarket_webhook_queue Webhook deliveries not yet delivered or failed, and"
+        " events not yet made into deliveries.\n"
         f"# TYPE heymarket_webhook_queue gauge\nheymarket_webhook_queue {pending}\n"
     ).encode()
 
